@@ -4,7 +4,7 @@
  *   const jnp = jax.numpy;
  */
 import { backendFromEnvironment, setDefaultBackend } from "./core/backend.js";
-import * as lax from "./lax/index.js";
+import * as lax from "./lax_namespace.js";
 import * as numpy from "./numpy/index.js";
 
 export { EagerArray, JaxArray as Array, JaxArray, type NestedArray, tidy } from "./core/array.js";
@@ -30,15 +30,9 @@ export {
   UnexpectedTracerError,
 } from "./core/trace.js";
 export { stopGradient } from "./lax/structural.js";
+export { type JitOptions, type JitStats, type Jitted, jit } from "./transforms/jit.js";
 export { jacfwd, jvp } from "./transforms/jvp.js";
-export {
-  evalShape,
-  type JitStats,
-  type Jitted,
-  jit,
-  makeJaxpr,
-  ShapeDtypeStruct,
-} from "./transforms/staging.js";
+export { evalShape, makeJaxpr, ShapeDtypeStruct } from "./transforms/staging.js";
 export { type GradOptions, grad, hessian, jacrev, valueAndGrad, vjp } from "./transforms/vjp.js";
 export { type VmapOptions, vmap } from "./transforms/vmap.js";
 export { lax, numpy };

@@ -2,9 +2,10 @@
  * The Jaxpr IR (variables, literals, equations) with JAX's textual format, and the interpreter
  * that evaluates a Jaxpr by binding its primitives (so it works under every transformation).
  */
-import type { JaxArray } from "./array.js";
+import { EagerArray, type JaxArray } from "./array.js";
 import type { ShapedArray } from "./aval.js";
 import { cachedScalar } from "./constants.js";
+import { brk, concat, type Doc, format, group, join, nest, nil, text } from "./pretty.js";
 import { bind, type Params, type Primitive } from "./primitive.js";
 
 export class Var {
@@ -57,11 +58,17 @@ export class ClosedJaxpr {
   }
 }
 
-/** Evaluates a Jaxpr on arguments (concrete arrays or tracers) by binding each equation. */
+/**
+ * Evaluates a Jaxpr on arguments (concrete arrays or tracers) by binding each equation.
+ * With `free`, concrete intermediates are released at their last use: the higher-order
+ * primitives' eager loops use it so that a long loop does not wait for garbage collection.
+ * (Only valid when nothing can capture an intermediate, i.e. no trace sees these values.)
+ */
 export function evalJaxpr(
   jaxpr: Jaxpr,
   consts: readonly JaxArray[],
   args: readonly JaxArray[],
+  opts: { free?: boolean } = {},
 ): JaxArray[] {
   const env = new Map<Var, JaxArray>();
   const read = (a: Atom): JaxArray =>
@@ -71,9 +78,49 @@ export function evalJaxpr(
   };
   write(jaxpr.constvars, consts);
   write(jaxpr.invars, args);
-  for (const eqn of jaxpr.eqns)
-    write(eqn.outBinders, bind(eqn.primitive, eqn.inputs.map(read), eqn.params));
+  const releaser = opts.free ? new IntermediateReleaser(jaxpr, env) : null;
+  jaxpr.eqns.forEach((eqn, k) => {
+    const outs = bind(eqn.primitive, eqn.inputs.map(read), eqn.params);
+    write(eqn.outBinders, outs);
+    releaser?.hold(outs);
+    releaser?.release(k);
+  });
   return jaxpr.outs.map(read);
+}
+
+/** Frees each equation's concrete intermediates after their last use (see evalJaxpr). */
+class IntermediateReleaser {
+  readonly #dying = new Map<number, Var[]>();
+  // An equation may hand back one of its inputs (a jit returning its argument), so values are
+  // reference counted over the variables holding them.
+  readonly #holders = new Map<JaxArray, number>();
+  constructor(
+    jaxpr: Jaxpr,
+    private readonly env: Map<Var, JaxArray>,
+  ) {
+    const lastUse = new Map<Var, number>();
+    jaxpr.eqns.forEach((e, k) => {
+      for (const v of e.outBinders) lastUse.set(v, k);
+    });
+    jaxpr.eqns.forEach((e, k) => {
+      for (const a of e.inputs) if (a instanceof Var && lastUse.has(a)) lastUse.set(a, k);
+    });
+    for (const a of jaxpr.outs) if (a instanceof Var) lastUse.delete(a);
+    for (const [v, k] of lastUse) this.#dying.set(k, [...(this.#dying.get(k) ?? []), v]);
+    this.hold([...env.values()]);
+  }
+  hold(values: readonly JaxArray[]): void {
+    for (const x of values) this.#holders.set(x, (this.#holders.get(x) ?? 0) + 1);
+  }
+  release(k: number): void {
+    for (const v of this.#dying.get(k) ?? []) {
+      const x = this.env.get(v)!;
+      this.env.delete(v);
+      const n = this.#holders.get(x)! - 1;
+      this.#holders.set(x, n);
+      if (n === 0 && x instanceof EagerArray && !x.isShared) x.dispose();
+    }
+  }
 }
 
 // --- printing, in JAX's format -------------------------------------------------------------
@@ -140,35 +187,107 @@ function printParam(name: string, v: unknown): string {
   return pyValue(v);
 }
 
-export function printJaxpr(jaxpr: Jaxpr, indent = ""): string {
-  const names = new Map<Var, string>();
-  let counter = 0;
-  const name = (v: Var) => {
-    let n = names.get(v);
+/** Variable names shared by a jaxpr and the jaxprs nested in its params, as JAX numbers them. */
+class NameContext {
+  readonly names = new Map<Var, string>();
+  name(v: Var): string {
+    let n = this.names.get(v);
     if (n === undefined) {
-      n = varName(counter++);
-      names.set(v, n);
+      n = varName(this.names.size);
+      this.names.set(v, n);
     }
     return n;
-  };
+  }
+}
+
+function isJaxprValue(v: unknown): v is Jaxpr | ClosedJaxpr {
+  return v instanceof Jaxpr || v instanceof ClosedJaxpr;
+}
+
+/** Binders (or atoms) separated by breaks that only break when a line overflows. */
+function ppVars(docs: Doc[], separator = ""): Doc {
+  return nest(2, group(join(concat(text(separator), group(brk())), docs)));
+}
+
+function ppParam(key: string, v: unknown, ctx: NameContext): Doc {
+  let value: Doc;
+  if (Array.isArray(v) && v.length > 0 && v.every(isJaxprValue)) {
+    const jaxprs = v.map((j) => ppJaxpr(j instanceof ClosedJaxpr ? j.jaxpr : j, ctx));
+    value = group(
+      concat(nest(2, concat(text("("), brk(""), join(brk(), jaxprs))), brk(""), text(")")),
+    );
+  } else if (isJaxprValue(v)) value = ppJaxpr(v instanceof ClosedJaxpr ? v.jaxpr : v, ctx);
+  else value = text(printParam(key, v));
+  return concat(text(`${key}=`), value);
+}
+
+function ppEqn(e: JaxprEqn, ctx: NameContext, used: Set<Var>): Doc {
+  const binder = (v: Var) =>
+    text(used.has(v) ? `${ctx.name(v)}:${v.aval.strShort()}` : `_:${v.aval.strShort()}`);
+  const lhs = ppVars(e.outBinders.map(binder));
+  const keys = Object.keys(e.params).sort();
+  const params = keys.length
+    ? group(
+        concat(
+          nest(
+            2,
+            concat(
+              text("["),
+              brk(""),
+              join(
+                brk(),
+                keys.map((k) => ppParam(k, (e.params as Record<string, unknown>)[k], ctx)),
+              ),
+            ),
+          ),
+          brk(""),
+          text("]"),
+        ),
+      )
+    : nil;
+  const rhs = concat(text(" "), ppVars(e.inputs.map((a) => text(atomText(a, ctx)))));
+  return concat(lhs, text(" = "), text(e.primitive.name), params, rhs);
+}
+
+function atomText(a: Atom, ctx: NameContext): string {
+  return a instanceof Literal ? pyRepr(a.value, a.aval.dtype === "float32") : ctx.name(a);
+}
+
+function ppJaxpr(jaxpr: Jaxpr, ctx: NameContext): Doc {
   const used = new Set<Var>();
   for (const e of jaxpr.eqns) for (const a of e.inputs) if (a instanceof Var) used.add(a);
   for (const a of jaxpr.outs) if (a instanceof Var) used.add(a);
-  const atom = (a: Atom) =>
-    a instanceof Literal ? pyRepr(a.value, a.aval.dtype === "float32") : name(a);
-  const binder = (v: Var) => `${name(v)}:${v.aval.strShort()}`;
-  const outBinder = (v: Var) => (used.has(v) ? binder(v) : `_:${v.aval.strShort()}`);
-  const consts = jaxpr.constvars.map(binder).join(" ");
-  const ins = jaxpr.invars.map(binder).join(" ");
-  const lines = jaxpr.eqns.map((e) => {
-    const keys = Object.keys(e.params).sort();
-    const params = keys.length
-      ? `[${keys.map((k) => `${k}=${printParam(k, (e.params as Record<string, unknown>)[k])}`).join(" ")}]`
-      : "";
-    return `${indent}    ${e.outBinders.map(outBinder).join(" ")} = ${e.primitive.name}${params} ${e.inputs.map(atom).join(" ")}`.trimEnd();
-  });
-  const outs = jaxpr.outs.map(atom);
-  const outText = outs.length === 1 ? `(${outs[0]},)` : `(${outs.join(", ")})`;
-  if (lines.length === 0) return `{ lambda ${consts}; ${ins}. let  in ${outText} }`;
-  return `{ lambda ${consts}; ${ins}. let\n${lines.join("\n")}\n${indent}  in ${outText} }`;
+  const binder = (v: Var) => text(`${ctx.name(v)}:${v.aval.strShort()}`);
+  const constvars = ppVars(jaxpr.constvars.map(binder));
+  const invars = ppVars(jaxpr.invars.map(binder));
+  const eqns = join(
+    brk("; "),
+    jaxpr.eqns.map((e) => ppEqn(e, ctx, used)),
+  );
+  const outs = jaxpr.outs.map((a) => text(atomText(a, ctx)));
+  const outvars = concat(text("("), ppVars(outs, ","), text(outs.length === 1 ? ",)" : ")"));
+  return group(
+    concat(
+      nest(
+        2,
+        concat(
+          text("{ lambda "),
+          constvars,
+          text("; "),
+          invars,
+          text(". let"),
+          nest(2, concat(brk(), eqns)),
+          brk(),
+          text("in "),
+          outvars,
+        ),
+      ),
+      text(" }"),
+    ),
+  );
+}
+
+/** A jaxpr in JAX's text format, laid out in 80 columns as JAX lays it out. */
+export function printJaxpr(jaxpr: Jaxpr): string {
+  return format(ppJaxpr(jaxpr, new NameContext()));
 }

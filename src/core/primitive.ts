@@ -91,6 +91,20 @@ export function defTranspose<P extends Params>(prim: Primitive<P>, rule: Transpo
   transposeRules.set(prim, rule as TransposeRule<never>);
 }
 
+/**
+ * Eager evaluation of a higher-order primitive (jit, cond, while, scan, custom derivatives):
+ * it runs its inner Jaxprs with the Jaxpr interpreter instead of one tf.js kernel.
+ */
+export type EagerRule<P> = (args: EagerArray[], params: P) => JaxArray[];
+const eagerRules = new Map<Primitive, EagerRule<never>>();
+export function registerHigherOrder<P extends Params>(
+  prim: Primitive<P>,
+  rules: { eager: EagerRule<P>; abstractEval: AbstractEvalRule<P> },
+): void {
+  eagerRules.set(prim, rules.eager as EagerRule<never>);
+  abstractEvalRules.set(prim, rules.abstractEval as AbstractEvalRule<never>);
+}
+
 export function abstractEval<P extends Params>(
   prim: Primitive<P>,
   avals: ShapedArray[],
@@ -108,7 +122,12 @@ export function bind<P extends Params>(
   params: P,
 ): JaxArray[] {
   const trace = findTopTrace(args);
-  if (!trace) return evalPrimitive(prim, args as EagerArray[], params);
+  if (!trace) {
+    const eager = eagerRules.get(prim) as EagerRule<P> | undefined;
+    return eager
+      ? eager(args as EagerArray[], params)
+      : evalPrimitive(prim, args as EagerArray[], params);
+  }
   const tracers = args.map((a) => trace.fullRaise(a));
   return trace
     .processPrimitive(prim, tracers, params)

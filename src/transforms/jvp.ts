@@ -1,6 +1,7 @@
 /** Forward-mode differentiation: jax.jvp and jax.jacfwd on top of the JVP interpreter. */
 import { JaxArray } from "../core/array.js";
 import type { ShapedArray } from "../core/aval.js";
+import { scalarArray } from "../core/constants.js";
 import { NotImplementedError, TypeError_ } from "../core/errors.js";
 import { type JvpRule, jvpRules, type Params, type Primitive } from "../core/primitive.js";
 import {
@@ -53,9 +54,18 @@ class JVPTrace extends Trace {
 
 type Fn = (...args: never[]) => PyTree;
 
+/**
+ * A value to differentiate with respect to. A JS number is a weakly typed float32 here, as a
+ * Python float literal is in JAX (JS cannot tell 3.0 from 3, and nobody differentiates ints).
+ */
+export function diffArray(name: string, leaf: unknown): JaxArray {
+  if (typeof leaf === "number") return scalarArray(leaf, "float32", true);
+  return asArray(name, leaf as ArrayLike);
+}
+
 function leavesOf(name: string, tree: PyTree): JaxArray[] {
   const [leaves] = treeFlatten(tree);
-  return leaves.map((l) => asArray(name, l as ArrayLike));
+  return leaves.map((l) => diffArray(name, l));
 }
 
 /**
@@ -113,7 +123,7 @@ export function jvp<F extends Fn>(
 /** jax.jacfwd for a function of one array argument: d out[i...] / d x[j...], shape out.shape + x.shape. */
 export function jacfwd(f: (x: JaxArray) => JaxArray): (x: ArrayLike) => JaxArray {
   return (x0) => {
-    const x = asArray("jacfwd", x0);
+    const x = diffArray("jacfwd", x0);
     const n = x.size;
     const columns: JaxArray[] = [];
     let outShape: number[] = [];

@@ -20,7 +20,7 @@ type Recipe =
       outs: PETracer[];
     };
 
-class PETracer extends Tracer {
+export class PETracer extends Tracer {
   constructor(
     trace: Trace,
     readonly known: JaxArray | null,
@@ -34,7 +34,25 @@ class PETracer extends Tracer {
   }
 }
 
-class PartialEvalTrace extends Trace {
+/**
+ * Partial evaluation of a higher-order primitive (cond, while, scan, jit): splits its inner
+ * Jaxprs so that what depends only on known inputs is computed now and only the rest is staged.
+ * Without a rule, an equation with any unknown input is staged whole.
+ */
+export type PartialEvalRule<P> = (
+  trace: PartialEvalTrace,
+  tracers: PETracer[],
+  params: P,
+) => JaxArray[];
+const partialEvalRules = new Map<Primitive, PartialEvalRule<never>>();
+export function defPartialEval<P extends Params>(
+  prim: Primitive<P>,
+  rule: PartialEvalRule<P>,
+): void {
+  partialEvalRules.set(prim, rule as PartialEvalRule<never>);
+}
+
+export class PartialEvalTrace extends Trace {
   pure(x: JaxArray): Tracer {
     return new PETracer(this, x, x.aval, null);
   }
@@ -57,6 +75,11 @@ class PartialEvalTrace extends Trace {
         ts.map((t) => t.known!),
         params,
       );
+    const rule = partialEvalRules.get(prim) as PartialEvalRule<P> | undefined;
+    return rule ? rule(this, ts, params) : this.stage(prim, ts, params);
+  }
+  /** Stages one equation whose inputs are (made) unknown; its outputs are unknown. */
+  stage<P extends Params>(prim: Primitive<P>, ts: PETracer[], params: P): PETracer[] {
     const inputs = ts.map((t) => this.instantiate(t));
     const avals = abstractEval(
       prim,

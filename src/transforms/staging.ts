@@ -5,8 +5,9 @@
  */
 import { EagerArray, JaxArray } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
+import { cachedScalar, weakDtypeOfNumber } from "../core/constants.js";
 import type { DType } from "../core/dtype.js";
-import { ConcretizationTypeError, TypeError_ } from "../core/errors.js";
+import { ConcretizationTypeError, SyncReadError, TypeError_ } from "../core/errors.js";
 import { ClosedJaxpr, evalJaxpr, Jaxpr, type JaxprEqn, Literal, Var } from "../core/jaxpr.js";
 import { abstractEval, type Params, type Primitive } from "../core/primitive.js";
 import {
@@ -94,9 +95,18 @@ class JaxprTrace extends Trace {
   }
 }
 
-/** Shared 0-d constants (JS scalars in expressions) print inline as literals, as in JAX. */
-function isLiteral(x: JaxArray): x is EagerArray {
-  return x instanceof EagerArray && x.ndim === 0 && x.isShared;
+/**
+ * 0-d constants become literals of the Jaxpr, as JAX inlines scalar constants; a device that
+ * cannot be read synchronously (WebGPU in Node) keeps non-shared ones as constvars.
+ */
+function literalValue(x: JaxArray): number | boolean | null {
+  if (!(x instanceof EagerArray) || x.ndim !== 0) return null;
+  try {
+    return x.item();
+  } catch (e) {
+    if (e instanceof SyncReadError) return null;
+    throw e;
+  }
 }
 
 function buildJaxpr(builder: JaxprBuilder, inTracers: Tracer[], outTracers: Tracer[]): ClosedJaxpr {
@@ -105,7 +115,8 @@ function buildJaxpr(builder: JaxprBuilder, inTracers: Tracer[], outTracers: Trac
   const constVals: JaxArray[] = [];
   for (const [t, value] of builder.constValues) {
     const v = builder.varFor(t);
-    if (isLiteral(value)) literals.set(v, new Literal(value.item(), v.aval));
+    const literal = literalValue(value);
+    if (literal !== null) literals.set(v, new Literal(literal, v.aval));
     else {
       constvars.push(v);
       constVals.push(value);
@@ -132,13 +143,13 @@ function abstractLeaf(name: string, leaf: unknown): ShapedArray {
   return new ShapedArray(x.shape, x.dtype, x.weakType);
 }
 
-interface Staged {
+export interface Staged {
   closed: ClosedJaxpr;
   outTree: TreeDef;
 }
 
 /** Traces f on abstract arguments into a ClosedJaxpr (every operation is staged: omnistaging). */
-function stage(
+export function stage(
   name: string,
   f: (...args: never[]) => PyTree,
   avals: ShapedArray[],
@@ -165,8 +176,10 @@ function stage(
         const [outLeaves, outTree] = treeFlatten(out);
         const outTracers = outLeaves.map((leaf) => {
           if (leaf instanceof JaxArray) return trace.fullRaise(leaf);
-          if (typeof leaf === "number" || typeof leaf === "boolean")
-            return trace.fullRaise(asArray(name, leaf));
+          // A JS scalar output is a literal of the Jaxpr, as a Python scalar is in JAX.
+          if (typeof leaf === "number")
+            return trace.fullRaise(cachedScalar(leaf, weakDtypeOfNumber(leaf), true));
+          if (typeof leaf === "boolean") return trace.fullRaise(cachedScalar(leaf, "bool", false));
           throw new TypeError_(
             `${name}: the function returned a ${typeof leaf} in its output; outputs must be arrays, numbers or pytrees of them`,
           );
@@ -174,6 +187,30 @@ function stage(
         return { closed: buildJaxpr(builder, inTracers, outTracers), outTree };
       }),
   );
+}
+
+/**
+ * Traces a function of a flat list of arrays into a ClosedJaxpr, as the higher-order
+ * primitives (jit, cond, while, scan, custom derivatives) stage their inner functions.
+ */
+export function traceFlat(
+  name: string,
+  f: (...xs: JaxArray[]) => readonly (JaxArray | number | boolean)[],
+  avals: readonly ShapedArray[],
+): ClosedJaxpr {
+  const [, inTree] = treeFlatten(avals.map(() => 0) as PyTree);
+  return stage(name, f as (...args: never[]) => PyTree, [...avals], inTree).closed;
+}
+
+/**
+ * Closure conversion: the Jaxpr's constants become its leading inputs, so the values it closed
+ * over (possibly tracers of enclosing transformations) are passed as ordinary operands.
+ */
+export function closureConvert(closed: ClosedJaxpr): [ClosedJaxpr, JaxArray[]] {
+  const { jaxpr, consts } = closed;
+  if (jaxpr.constvars.length === 0) return [closed, []];
+  const open = new Jaxpr([], [...jaxpr.constvars, ...jaxpr.invars], jaxpr.eqns, jaxpr.outs);
+  return [new ClosedJaxpr(open, []), [...consts]];
 }
 
 export interface MakeJaxprOptions {
@@ -213,7 +250,7 @@ export function evalShape<F extends (...args: never[]) => PyTree>(
   );
 }
 
-function splitStatic(args: unknown[], staticArgnums: readonly number[]) {
+export function splitStatic(args: unknown[], staticArgnums: readonly number[]) {
   const statics = new Map<number, unknown>();
   const norm = staticArgnums.map((i) => (i < 0 ? i + args.length : i));
   const dynamic = args.filter((a, i) => {
@@ -230,72 +267,6 @@ function splitStatic(args: unknown[], staticArgnums: readonly number[]) {
   return { dynamic, statics, bake };
 }
 
-export interface JitOptions {
-  staticArgnums?: readonly number[];
-}
-export interface JitStats {
-  hits: number;
-  misses: number;
-  size: number;
-}
-export type Jitted<F> = F & { cacheInfo(): JitStats; lower(...args: unknown[]): ClosedJaxpr };
-
-/**
- * jax.jit: traces f once per (argument shapes, dtypes, weak types, static values, tree
- * structure) and reuses the staged Jaxpr; prints inside f run once per trace, as in JAX.
- */
-export function jit<F extends (...args: never[]) => PyTree>(
-  f: F,
-  opts: JitOptions = {},
-): Jitted<F> {
-  const cache = new Map<string, Staged>();
-  const stats = { hits: 0, misses: 0 };
-  const lookup = (args: unknown[]) => {
-    const { dynamic, statics, bake } = splitStatic(args, opts.staticArgnums ?? []);
-    const [leaves, inTree] = treeFlatten(dynamic as PyTree);
-    const arrays = leaves.map((l) => (l instanceof JaxArray ? l : asArray("jit", l as ArrayLike)));
-    const key = [
-      treedefToString(inTree),
-      ...arrays.map((a) => `${a.aval.strShort()}${a.weakType ? "w" : ""}`),
-      ...[...statics].map(([i, v]) => `${i}=${staticKey(v)}`),
-    ].join("|");
-    let staged = cache.get(key);
-    if (staged) stats.hits++;
-    else {
-      stats.misses++;
-      staged = stage(
-        "jit",
-        (...xs: never[]) => f(...(bake(xs) as never[])),
-        arrays.map((a) => a.aval),
-        inTree,
-        f,
-      );
-      cache.set(key, staged);
-    }
-    return { staged, arrays };
-  };
-  const jitted = (...args: unknown[]) => {
-    const { staged, arrays } = lookup(args);
-    const outs = evalJaxpr(staged.closed.jaxpr, staged.closed.consts, arrays);
-    return treeUnflatten(staged.outTree, outs);
-  };
-  return Object.assign(jitted, {
-    cacheInfo: (): JitStats => ({ ...stats, size: cache.size }),
-    lower: (...args: unknown[]) => lookup(args).staged.closed,
-  }) as unknown as Jitted<F>;
-}
-
-function staticKey(v: unknown): string {
-  if (typeof v === "function") return `fn:${v.name}`;
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    throw new TypeError_(
-      "jit: static arguments must be hashable (JSON-serialisable values or functions)",
-    );
-  }
-}
-
-function fnName(f: (...args: never[]) => unknown): string {
+export function fnName(f: (...args: never[]) => unknown): string {
   return f.name && f.name !== "anonymous" ? f.name : "<anonymous>";
 }

@@ -3,7 +3,7 @@ import { JaxArray } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
 import { cachedScalar } from "../core/constants.js";
 import { NotImplementedError, TypeError_ } from "../core/errors.js";
-import { type Atom, type ClosedJaxpr, Literal, type Var } from "../core/jaxpr.js";
+import { type Atom, type ClosedJaxpr, type Jaxpr, Literal, type Var } from "../core/jaxpr.js";
 import {
   bind,
   type Params,
@@ -15,20 +15,31 @@ import { type PyTree, treeFlatten, treeUnflatten } from "../core/pytree.js";
 import * as lax from "../lax/index.js";
 import { zerosLike, zerosOfAval } from "../lax/jvp_rules.js";
 import { type ArrayLike, asArray } from "../numpy/util.js";
-import { jacfwd, jvp } from "./jvp.js";
+import { diffArray, jacfwd, jvp } from "./jvp.js";
 import { partialEval } from "./partial_eval.js";
 
 /**
- * Runs a linear Jaxpr backwards: from cotangents of its outputs to cotangents of its inputs.
- * Constants are residuals (known); inputs are the linear unknowns.
+ * Runs a Jaxpr backwards: from cotangents of its outputs (null = zero) to cotangents of its
+ * linear inputs (those given as UndefinedPrimal); the other inputs and the constants are
+ * known values (residuals). Works on concrete arrays and under any trace, so control-flow
+ * primitives use it to transpose their inner Jaxprs.
  */
-function backwardPass(closed: ClosedJaxpr, cts: JaxArray[]): (JaxArray | null)[] {
-  const { jaxpr, consts } = closed;
+export function backwardPass(
+  jaxpr: Jaxpr,
+  consts: readonly JaxArray[],
+  args: readonly (JaxArray | UndefinedPrimal)[],
+  cts: readonly (JaxArray | null)[],
+): (JaxArray | null)[] {
   const primal = new Map<Var, JaxArray>();
   jaxpr.constvars.forEach((v, i) => {
     primal.set(v, consts[i]!);
   });
-  const linear = new Set<Var>(jaxpr.invars);
+  const linear = new Set<Var>();
+  jaxpr.invars.forEach((v, i) => {
+    const a = args[i]!;
+    if (a instanceof UndefinedPrimal) linear.add(v);
+    else primal.set(v, a);
+  });
   // Non-linear equations (functions of residuals only) are evaluated forwards first.
   for (const eqn of jaxpr.eqns) {
     const depends = eqn.inputs.some((a) => !(a instanceof Literal) && linear.has(a));
@@ -51,7 +62,7 @@ function backwardPass(closed: ClosedJaxpr, cts: JaxArray[]): (JaxArray | null)[]
     ctEnv.set(v, prev ? lax.add(prev, ct) : ct);
   };
   jaxpr.outs.forEach((o, i) => {
-    if (!(o instanceof Literal)) addCt(o, cts[i]!);
+    if (!(o instanceof Literal)) addCt(o, cts[i] ?? null);
   });
   for (let k = jaxpr.eqns.length - 1; k >= 0; k--) {
     const eqn = jaxpr.eqns[k]!;
@@ -85,7 +96,7 @@ type Fn = (...args: never[]) => PyTree;
 /** jax.vjp(f, ...primals): f's output and a function from output cotangents to input cotangents. */
 export function vjp<F extends Fn>(f: F, ...primals: PyTree[]): [PyTree, (ct: PyTree) => PyTree[]] {
   const [leaves, inTree] = treeFlatten(primals as PyTree);
-  const xs = leaves.map((l) => asArray("vjp", l as ArrayLike));
+  const xs = leaves.map((l) => diffArray("vjp", l));
   let outTree: ReturnType<typeof treeFlatten>[1] | undefined;
   const linearize = (known: JaxArray[], unknown: JaxArray[]): JaxArray[] => {
     const [out, tangent] = jvp(
@@ -123,7 +134,12 @@ export function vjp<F extends Fn>(f: F, ...primals: PyTree[]): [PyTree, (ct: PyT
       const p = primalOuts[i]!;
       return arr.dtype === p.dtype ? arr : lax.convertElementType(arr, p.dtype);
     });
-    const inCts = backwardPass(tangentJaxpr, cts).map((c, i) => c ?? zerosLike(xs[i]!));
+    const inCts = backwardPass(
+      tangentJaxpr.jaxpr,
+      tangentJaxpr.consts,
+      tangentAvals.map((a) => new UndefinedPrimal(a)),
+      cts,
+    ).map((c, i) => c ?? zerosLike(xs[i]!));
     return treeUnflatten(inTree, inCts) as PyTree[];
   };
   return [out, vjpFn];
@@ -144,6 +160,15 @@ export function valueAndGrad<F extends Fn>(f: F, opts: GradOptions = {}) {
         throw new TypeError_(
           `grad: argnums ${i} is out of range for ${args.length} positional arguments`,
         );
+    for (const i of list)
+      for (const leaf of treeFlatten(args[i]!)[0]) {
+        const dtype =
+          leaf instanceof JaxArray ? leaf.dtype : typeof leaf === "boolean" ? "bool" : "float32";
+        if (dtype !== "float32")
+          throw new TypeError_(
+            `grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of np.inexact), but got ${dtype}. If you want to use Boolean- or integer-valued inputs, use vjp.`,
+          );
+      }
     let aux: PyTree = null;
     const g = (...diffArgs: never[]) => {
       const full = [...args];
@@ -183,7 +208,7 @@ export function grad<F extends Fn>(f: F, opts: GradOptions = {}) {
 /** jax.jacrev for a function of one array argument: d out[i...] / d x[j...], shape out.shape + x.shape. */
 export function jacrev(f: (x: JaxArray) => JaxArray): (x: ArrayLike) => JaxArray {
   return (x0) => {
-    const x = asArray("jacrev", x0);
+    const x = diffArray("jacrev", x0);
     const [out, pullback] = vjp(f as Fn, x) as [JaxArray, (ct: PyTree) => PyTree[]];
     const rows: JaxArray[] = [];
     for (let i = 0; i < out.size; i++) {

@@ -86,6 +86,29 @@ function loopBatch<P extends Params>(
   return [outs, outs.map(() => 0)];
 }
 
+/**
+ * Runs f under a new batching level on arguments batched along `dims` (null = unbatched):
+ * returns f's outputs and the axis each is batched along. The control-flow primitives batch
+ * their inner Jaxprs with it.
+ */
+export function batchFlat(
+  f: (...xs: JaxArray[]) => JaxArray[],
+  args: readonly JaxArray[],
+  dims: readonly (number | null)[],
+  axisSize: number,
+): [JaxArray[], (number | null)[]] {
+  return withNewMain(
+    (main) => new BatchTrace(main),
+    axisSize,
+    (main) => {
+      const trace = main.makeTrace(main);
+      const ins = args.map((x, i) => (dims[i] === null ? x : new BatchTracer(trace, x, dims[i]!)));
+      const outs = f(...ins).map((o) => trace.fullRaise(o) as BatchTracer);
+      return [outs.map((o) => o.val), outs.map((o) => o.batchDim)];
+    },
+  );
+}
+
 type Axis = number | null;
 export interface VmapOptions {
   /** One entry per positional argument (a number, null, or a pytree of them matching the argument), or one for all. */

@@ -18,7 +18,8 @@ describe("makeJaxpr prints JAX's text format", () => {
   });
   it("literals, params, constants and variable names", () => {
     expect(String(jax.makeJaxpr((x: jax.Array) => x.mul(2).add(1))(jnp.ones(3)))).toBe(
-      "{ lambda ; a:f32[3]. let\n    b:f32[3] = mul a 2.0\n    c:f32[3] = add b 1.0\n  in (c,) }",
+      // Short jaxprs fit on one line; JAX then separates equations with "; ".
+      "{ lambda ; a:f32[3]. let b:f32[3] = mul a 2.0; c:f32[3] = add b 1.0 in (c,) }",
     );
     expect(
       String(
@@ -28,14 +29,23 @@ describe("makeJaxpr prints JAX's text format", () => {
         ),
       ),
     ).toBe(
-      "{ lambda ; a:f32[2,3] b:f32[3]. let\n    c:f32[2] = dot_general[dimension_numbers=(([1], [0]), ([], [])) out_sharding=None precision=None preferred_element_type=float32] a b\n  in (c,) }",
+      [
+        "{ lambda ; a:f32[2,3] b:f32[3]. let",
+        "    c:f32[2] = dot_general[",
+        "      dimension_numbers=(([1], [0]), ([], []))",
+        "      out_sharding=None",
+        "      precision=None",
+        "      preferred_element_type=float32",
+        "    ] a b",
+        "  in (c,) }",
+      ].join("\n"),
     );
     expect(String(jax.makeJaxpr((x: jax.Array) => jnp.sum(x, 0))(jnp.ones([2, 3])))).toContain(
       "reduce_sum[axes=(0,) out_sharding=None] a",
     );
     const c = jnp.array([1, 2, 3]);
     expect(String(jax.makeJaxpr((x: jax.Array) => x.add(c))(jnp.ones(3)))).toBe(
-      "{ lambda a:f32[3]; b:f32[3]. let\n    c:f32[3] = add b a\n  in (c,) }",
+      "{ lambda a:f32[3]; b:f32[3]. let c:f32[3] = add b a in (c,) }",
     );
     const many = jax.makeJaxpr((x: jax.Array) => {
       let y = x;
