@@ -461,6 +461,15 @@ defJvp(whileP, (primals, tangents, p) => {
   return [outs.slice(0, nc), outs.slice(nc)];
 });
 
+/** Consecutive pieces of xs with the given sizes. */
+function splitSizes<T>(xs: readonly T[], sizes: readonly number[]): T[][] {
+  let start = 0;
+  return sizes.map((n) => {
+    start += n;
+    return xs.slice(start - n, start);
+  });
+}
+
 function range(lo: number, hi: number): number[] {
   return Array.from({ length: Math.max(hi - lo, 0) }, (_, i) => lo + i);
 }
@@ -832,7 +841,7 @@ defTranspose(scanP, (cts, inputs, p) => {
   const constLin = consts.map((c) => c instanceof UndefinedPrimal);
   const xsLin = xs.map((x) => x instanceof UndefinedPrimal);
   const [nlConsts, linConsts] = partition(constLin, consts) as [JaxArray[], UndefinedPrimal[]];
-  const [nlXs, linXs] = partition(xsLin, xs) as [JaxArray[], UndefinedPrimal[]];
+  const [nlXs] = partition(xsLin, xs) as [JaxArray[], UndefinedPrimal[]];
   const carryAvals = carry.map((c) => (c instanceof UndefinedPrimal ? c.aval : avalOf(c)));
   const bodyIns = p.jaxpr.inAvals;
   const sliceAval = (a: ShapedArray) => new ShapedArray(a.shape.slice(1), a.dtype, a.weakType);
@@ -843,13 +852,13 @@ defTranspose(scanP, (cts, inputs, p) => {
   const body = traceFlat(
     "scan",
     (...args) => {
-      let k = 0;
-      const take = (m: number) => args.slice(k, (k += m));
-      const nlc = take(nlConsts.length);
-      const acc = take(linConsts.length);
-      const ctc = take(carry.length);
-      const nlx = take(nlXs.length);
-      const cty = take(ctYs.length);
+      const [nlc, acc, ctc, nlx, cty] = splitSizes(args, [
+        nlConsts.length,
+        linConsts.length,
+        carry.length,
+        nlXs.length,
+        ctYs.length,
+      ]);
       const ins = merge<JaxArray | UndefinedPrimal>(
         linear,
         [...nlc, ...nlx],

@@ -8,15 +8,9 @@ import { ShapedArray } from "../core/aval.js";
 import { cachedScalar, weakDtypeOfNumber } from "../core/constants.js";
 import type { DType } from "../core/dtype.js";
 import { ConcretizationTypeError, SyncReadError, TypeError_ } from "../core/errors.js";
-import { ClosedJaxpr, evalJaxpr, Jaxpr, type JaxprEqn, Literal, Var } from "../core/jaxpr.js";
+import { ClosedJaxpr, Jaxpr, type JaxprEqn, Literal, Var } from "../core/jaxpr.js";
 import { abstractEval, type Params, type Primitive } from "../core/primitive.js";
-import {
-  type PyTree,
-  type TreeDef,
-  treedefToString,
-  treeFlatten,
-  treeUnflatten,
-} from "../core/pytree.js";
+import { type PyTree, type TreeDef, treeFlatten, treeUnflatten } from "../core/pytree.js";
 import { type MainTrace, Trace, Tracer, withDynamicMain, withNewMain } from "../core/trace.js";
 import { type ArrayLike, asArray } from "../numpy/util.js";
 
