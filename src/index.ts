@@ -5,6 +5,7 @@
  */
 import { backendFromEnvironment, setDefaultBackend } from "./core/backend.js";
 import * as lax from "./lax_namespace.js";
+import * as nn from "./nn/index.js";
 import * as numpy from "./numpy/index.js";
 
 export { EagerArray, JaxArray as Array, JaxArray, type NestedArray, tidy } from "./core/array.js";
@@ -30,12 +31,18 @@ export {
   UnexpectedTracerError,
 } from "./core/trace.js";
 export { stopGradient } from "./lax/structural.js";
+export {
+  type CustomJvpFunction,
+  type CustomVjpFunction,
+  customJvp,
+  customVjp,
+} from "./transforms/custom_derivatives.js";
 export { type JitOptions, type JitStats, type Jitted, jit } from "./transforms/jit.js";
 export { jacfwd, jvp } from "./transforms/jvp.js";
 export { evalShape, makeJaxpr, ShapeDtypeStruct } from "./transforms/staging.js";
 export { type GradOptions, grad, hessian, jacrev, valueAndGrad, vjp } from "./transforms/vjp.js";
 export { type VmapOptions, vmap } from "./transforms/vmap.js";
-export { lax, numpy };
+export { lax, nn, numpy };
 
 // TFJAX_BACKEND=webgpu (or JAX_PLATFORMS=webgpu) makes that backend the default at import.
 const requested = backendFromEnvironment();

@@ -163,6 +163,7 @@ function pyValue(v: unknown): string {
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "number") return String(v);
   if (typeof v === "string") return v;
+  if (typeof v === "function") return `<function ${v.name || "<lambda>"}>`;
   if (Array.isArray(v)) return tuple(v);
   if (typeof v === "object") {
     const entries = Object.entries(v as Record<string, unknown>);
