@@ -276,3 +276,87 @@ function takeAlong(t: JaxArray, perm: JaxArray, d: number): JaxArray {
   const back = order.map((_, i) => order.indexOf(i));
   return st.transpose(st.reshape(picked, moved.shape), back);
 }
+
+// --- products and cumulative reductions ----------------------------------------------------------
+/** y shifted by s along axis (towards the end, or the start when reverse), filled with fill. */
+function shifted(y: JaxArray, s: number, axis: number, fill: number, reverse: boolean): JaxArray {
+  const n = y.shape[axis]!;
+  const config = y.shape.map((_, i) =>
+    i === axis
+      ? ((reverse ? [0, s, 0] : [s, 0, 0]) as [number, number, number])
+      : ([0, 0, 0] as [number, number, number]),
+  );
+  const padded = st.pad(y, cachedScalar(fill, y.dtype, false), config);
+  const start = y.shape.map((_, i) => (i === axis && reverse ? s : 0));
+  const limit = y.shape.map((d, i) => (i === axis ? (reverse ? n + s : n) : d));
+  return st.slice(padded, start, limit);
+}
+
+type Combine = (y: JaxArray, ys: JaxArray, dy: JaxArray, dys: JaxArray) => [JaxArray, JaxArray];
+/**
+ * A cumulative reduction with its tangent as a Hillis-Steele prefix scan (log2 n doubling
+ * steps), each step differentiated by the chain rule: exact even where the running value is
+ * zero (products) or tied (max/min), where dividing out or masking would fail.
+ */
+function prefixScanJvp(
+  prim: Primitive<red.CumulativeParams>,
+  fill: number,
+  combine: Combine,
+): void {
+  defJvp(prim, ([x], [t], params) => {
+    const out = bind1(prim, [x!], params);
+    const n = x!.shape[params.axis]!;
+    let y = x!;
+    let dy = t!;
+    for (let s = 1; s < n; s *= 2) {
+      const ys = shifted(y, s, params.axis, fill, params.reverse);
+      const dys = shifted(dy, s, params.axis, 0, params.reverse);
+      [y, dy] = combine(y, ys, dy, dys);
+    }
+    return [[out], [dy]];
+  });
+}
+// d (y * ys) = dy * ys + y * dys
+prefixScanJvp(red.cumprodP, 1, (y, ys, dy, dys) => [
+  el.mul(y, ys),
+  el.add(el.mul(dy, ys), el.mul(y, dys)),
+]);
+// d max(y, ys) = dy where y wins (ties keep the later element, as the forward scan does), else dys
+prefixScanJvp(red.cummaxP, -Infinity, (y, ys, dy, dys) => {
+  const keep = el.ge(y, ys);
+  return [st.select(keep, y, ys), st.select(keep, dy, dys)];
+});
+prefixScanJvp(red.cumminP, Infinity, (y, ys, dy, dys) => {
+  const keep = el.le(y, ys);
+  return [st.select(keep, y, ys), st.select(keep, dy, dys)];
+});
+// d logaddexp(y, ys) = dy e^(y - z) + dys e^(ys - z), z = logaddexp(y, ys); -inf terms weigh 0
+prefixScanJvp(red.cumlogsumexpP, -Infinity, (y, ys, dy, dys) => {
+  const z = el.max(y, ys);
+  const finite = el.isFinite(z);
+  const safeZ = st.select(finite, z, zerosLike(z));
+  const ey = el.exp(el.sub(y, safeZ));
+  const eys = el.exp(el.sub(ys, safeZ));
+  const sum = el.add(ey, eys);
+  const out = st.select(finite, el.add(safeZ, el.log(sum)), z);
+  const tangent = el.div(el.add(el.mul(dy, ey), el.mul(dys, eys)), sum);
+  return [out, st.select(finite, tangent, zerosLike(tangent))];
+});
+
+// d prod(x) = sum_j dx_j prod_{k != j} x_k, with the products of the others taken as
+// exclusive prefix times exclusive suffix products (no division, so zeros are fine).
+defJvp(red.reduceProdP, ([x], [t], params) => {
+  const out = bind1(red.reduceProdP, [x!], params);
+  const kept = x!.shape.map((_, i) => i).filter((i) => !params.axes.includes(i));
+  const order = [...kept, ...params.axes];
+  const n = params.axes.reduce((acc, a) => acc * x!.shape[a]!, 1);
+  const rows = kept.map((i) => x!.shape[i]!);
+  const flat = (v: JaxArray) => st.reshape(st.transpose(v, order), [...rows, n]);
+  const xf = flat(x!);
+  const axis = rows.length;
+  const before = shifted(bind1(red.cumprodP, [xf], { axis, reverse: false }), 1, axis, 1, false);
+  const after = shifted(bind1(red.cumprodP, [xf], { axis, reverse: true }), 1, axis, 1, true);
+  const others = el.mul(before, after);
+  const tangent = bind1(red.reduceSumP, [el.mul(flat(t!), others)], { ...params, axes: [axis] });
+  return [[out], [st.reshape(tangent, out.shape)]];
+});
