@@ -3,8 +3,9 @@
 import { EagerArray, type JaxArray } from "../core/array.js";
 import { arrayFromFlat, defaultDtypeOf, flattenNested } from "../core/constants.js";
 import type { DType } from "../core/dtype.js";
-import { SyncReadError, TypeError_, ValueError } from "../core/errors.js";
+import { ConcretizationTypeError, SyncReadError, TypeError_, ValueError } from "../core/errors.js";
 import { checkShape } from "../core/shape.js";
+import { Tracer } from "../core/trace.js";
 import * as lax from "../lax/index.js";
 import { readArgs } from "./options.js";
 import {
@@ -111,7 +112,11 @@ export function arange(
   if (step === 0) throw new ValueError("arange: step must not be zero");
   for (const v of [lo, hi, step])
     if (typeof v !== "number")
-      throw new TypeError_(`arange: arguments must be JS numbers, got ${typeof v}`);
+      throw (v as unknown) instanceof Tracer
+        ? new ConcretizationTypeError(
+            `arange: Abstract tracer value encountered where a concrete value is expected: the length of arange's output depends on its traced argument ${(v as unknown as Tracer).aval.strShort()}. Pass JS numbers, or mark the argument static (jit's staticArgnums).`,
+          )
+        : new TypeError_(`arange: arguments must be JS numbers, got ${typeof v}`);
   const dtype =
     dtypeOption("arange", o.dtype) ??
     ([lo, hi, step].every(Number.isInteger) ? "int32" : "float32");

@@ -2,9 +2,10 @@
  * jnp sorting, searching and counting: sort, argsort, searchsorted, interp, nonzero, argwhere,
  * flatnonzero, unique, histogram, histogramBinEdges, digitize, bincount.
  */
+
 import { EagerArray, type JaxArray } from "../core/array.js";
 import { type DType, isFloating, isInteger } from "../core/dtype.js";
-import { TypeError_, ValueError } from "../core/errors.js";
+import { ConcretizationTypeError, TypeError_, ValueError } from "../core/errors.js";
 import { broadcastShapes, fmtShape, normalizeAxis } from "../core/shape.js";
 import * as lax from "../lax/index.js";
 import { readArgs } from "./options.js";
@@ -112,8 +113,8 @@ function isNan(x: JaxArray): JaxArray {
 /** The value of an array that must be concrete (not traced), as JAX's concrete_or_error. */
 function concreteNumber(fn: string, x: JaxArray, hint: string): number {
   if (!(x instanceof EagerArray))
-    throw new TypeError_(
-      `${fn}: abstract tracer value encountered where a concrete value is expected (ConcretizationTypeError). ${hint}`,
+    throw new ConcretizationTypeError(
+      `${fn}: Abstract tracer value encountered where a concrete value is expected: the output shape depends on the values of ${x.aval.strShort()}. ${hint}`,
     );
   return Number(x.item());
 }
