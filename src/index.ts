@@ -40,7 +40,16 @@ export {
 export { type JitOptions, type JitStats, type Jitted, jit } from "./transforms/jit.js";
 export { jacfwd, jvp } from "./transforms/jvp.js";
 export { evalShape, makeJaxpr, ShapeDtypeStruct } from "./transforms/staging.js";
-export { type GradOptions, grad, hessian, jacrev, valueAndGrad, vjp } from "./transforms/vjp.js";
+export {
+  type GradOptions,
+  grad,
+  hessian,
+  jacobian,
+  jacrev,
+  linearize,
+  valueAndGrad,
+  vjp,
+} from "./transforms/vjp.js";
 export { type VmapOptions, vmap } from "./transforms/vmap.js";
 export { lax, nn, numpy };
 

@@ -3,7 +3,7 @@ import { JaxArray } from "../core/array.js";
 import { ShapedArray } from "../core/aval.js";
 import { cachedScalar } from "../core/constants.js";
 import { NotImplementedError, TypeError_ } from "../core/errors.js";
-import { type Atom, type ClosedJaxpr, type Jaxpr, Literal, type Var } from "../core/jaxpr.js";
+import { type Atom, ClosedJaxpr, evalJaxpr, Jaxpr, Literal, type Var } from "../core/jaxpr.js";
 import {
   bind,
   type Params,
@@ -11,7 +11,14 @@ import {
   transposeRules,
   UndefinedPrimal,
 } from "../core/primitive.js";
-import { type PyTree, treeFlatten, treeUnflatten } from "../core/pytree.js";
+import {
+  type PyTree,
+  type TreeDef,
+  treedefEqual,
+  treedefToString,
+  treeFlatten,
+  treeUnflatten,
+} from "../core/pytree.js";
 import * as lax from "../lax/index.js";
 import { zerosLike, zerosOfAval } from "../lax/jvp_rules.js";
 import { type ArrayLike, asArray } from "../numpy/util.js";
@@ -94,11 +101,15 @@ function read(a: Atom, env: Map<Var, JaxArray>): JaxArray {
 type Fn = (...args: never[]) => PyTree;
 
 /** jax.vjp(f, ...primals): f's output and a function from output cotangents to input cotangents. */
-export function vjp<F extends Fn>(f: F, ...primals: PyTree[]): [PyTree, (ct: PyTree) => PyTree[]] {
+/**
+ * Linearizes f at the primals: its outputs, computed now, and a linear Jaxpr from the input
+ * tangents to the output tangents (jvp under partial evaluation, autodidax's linearize).
+ */
+function linearizeFlat(name: string, f: Fn, primals: PyTree[]) {
   const [leaves, inTree] = treeFlatten(primals as PyTree);
-  const xs = leaves.map((l) => diffArray("vjp", l));
-  let outTree: ReturnType<typeof treeFlatten>[1] | undefined;
-  const linearize = (known: JaxArray[], unknown: JaxArray[]): JaxArray[] => {
+  const xs = leaves.map((l) => diffArray(name, l));
+  let outTree: TreeDef | undefined;
+  const jvpFlat = (known: JaxArray[], unknown: JaxArray[]): JaxArray[] => {
     const [out, tangent] = jvp(
       (...ins: never[]) => f(...(treeUnflatten(inTree, ins as unknown as JaxArray[]) as never[])),
       known,
@@ -110,19 +121,75 @@ export function vjp<F extends Fn>(f: F, ...primals: PyTree[]): [PyTree, (ct: PyT
     return [...(outs as JaxArray[]), ...(tangents as JaxArray[])];
   };
   const tangentAvals = xs.map((x) => new ShapedArray(x.shape, x.dtype, x.weakType));
-  const { knownOuts, jaxpr } = partialEval(linearize, xs, tangentAvals);
+  const { knownOuts, jaxpr } = partialEval(jvpFlat, xs, tangentAvals);
   const nOut = knownOuts.length / 2;
   const primalOuts = knownOuts.slice(0, nOut);
   if (primalOuts.some((p) => p === null))
     throw new NotImplementedError(
-      "vjp: a primal output depended on the tangents (a jvp rule that is not linear)",
+      `${name}: a primal output depended on the tangents (a jvp rule that is not linear)`,
     );
-  const out = treeUnflatten(outTree!, primalOuts as JaxArray[]);
   // The Jaxpr's outputs are the tangent outputs (the second half).
-  const tangentJaxpr = {
-    ...jaxpr,
-    jaxpr: { ...jaxpr.jaxpr, outs: jaxpr.jaxpr.outs.slice(nOut) },
-  } as ClosedJaxpr;
+  const tangentJaxpr = new ClosedJaxpr(
+    new Jaxpr(
+      jaxpr.jaxpr.constvars,
+      jaxpr.jaxpr.invars,
+      jaxpr.jaxpr.eqns,
+      jaxpr.jaxpr.outs.slice(nOut),
+    ),
+    jaxpr.consts,
+  );
+  return {
+    xs,
+    inTree,
+    outTree: outTree!,
+    primalOuts: primalOuts as JaxArray[],
+    tangentJaxpr,
+    tangentAvals,
+  };
+}
+
+/**
+ * jax.linearize(f, ...primals): f's output and its linear tangent map, evaluated from a
+ * Jaxpr staged once (so repeated jvps at the same point do not re-run f).
+ */
+export function linearize<F extends Fn>(
+  f: F,
+  ...primals: PyTree[]
+): [PyTree, (...tangents: PyTree[]) => PyTree] {
+  const lin = linearizeFlat("linearize", f, primals);
+  const out = treeUnflatten(lin.outTree, lin.primalOuts);
+  const fJvp = (...tangents: PyTree[]): PyTree => {
+    const [ts, tTree] = treeFlatten(tangents as PyTree);
+    if (!treedefEqual(tTree, lin.inTree))
+      throw new TypeError_(
+        `linearize: tangents must have the structure of the primals, ${treedefToString(lin.inTree)}, got ${treedefToString(tTree)}`,
+      );
+    const arrays = ts.map((t, i) => {
+      const a = diffArray("linearize", t);
+      const want = lin.tangentAvals[i]!;
+      if (a.shape.join(",") !== want.shape.join(","))
+        throw new TypeError_(
+          `linearize: tangent ${i} has shape (${a.shape}), expected (${want.shape}) as its primal`,
+        );
+      return a.dtype === want.dtype ? a : lax.convertElementType(a, want.dtype);
+    });
+    return treeUnflatten(
+      lin.outTree,
+      evalJaxpr(lin.tangentJaxpr.jaxpr, lin.tangentJaxpr.consts, arrays),
+    );
+  };
+  return [out, fJvp];
+}
+
+/** jax.vjp(f, ...primals): f's output and a function from output cotangents to input cotangents. */
+export function vjp<F extends Fn>(f: F, ...primals: PyTree[]): [PyTree, (ct: PyTree) => PyTree[]] {
+  const { xs, inTree, outTree, primalOuts, tangentJaxpr, tangentAvals } = linearizeFlat(
+    "vjp",
+    f,
+    primals,
+  );
+  const nOut = primalOuts.length;
+  const out = treeUnflatten(outTree, primalOuts);
   const vjpFn = (ct: PyTree): PyTree[] => {
     const [ctLeaves] = treeFlatten(ct);
     if (ctLeaves.length !== nOut)
@@ -222,6 +289,9 @@ export function jacrev(f: (x: JaxArray) => JaxArray): (x: ArrayLike) => JaxArray
     return lax.reshape(stacked, [...out.shape, ...x.shape]);
   };
 }
+
+/** jax.jacobian: jacrev. */
+export const jacobian = jacrev;
 
 /** jax.hessian for a function of one array argument (forward over reverse, as JAX). */
 export function hessian(f: (x: JaxArray) => JaxArray): (x: ArrayLike) => JaxArray {
