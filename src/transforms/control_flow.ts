@@ -422,6 +422,7 @@ registerHigherOrder(whileP, {
     for (;;) {
       const [pred] = callJaxpr(p.cond_jaxpr, [...condConsts, ...carry], { free: true });
       const go = readScalar(pred!);
+      freeStale([pred!], argSet, carry);
       if (go === null)
         throw new SyncReadError(
           "while_loop: the loop predicate must be read on the host after every iteration, and this backend (WebGPU in Node) cannot read synchronously. Run the loop on the cpu or wasm backend (jax.devicePut), or use lax.scan / lax.foriLoop with a static trip count.",
@@ -603,12 +604,12 @@ function traceCarryFunction(
 }
 
 /** lax.whileLoop(condFun, bodyFun, initVal): while condFun(val): val = bodyFun(val). */
-export function whileLoop<C extends PyTree>(
+export function whileLoop<C>(
   condFun: (val: C) => unknown,
-  bodyFun: (val: C) => C,
-  initVal: C,
+  bodyFun: (val: C) => unknown,
+  initVal: unknown,
 ): C {
-  const [init, carryTree] = flattenOperands("while_loop", initVal);
+  const [init, carryTree] = flattenOperands("while_loop", initVal as PyTree);
   const argsTree: TreeDef = { kind: "array", children: [carryTree] };
   const [body, carry] = traceCarryFunction(
     "while_loop",
@@ -916,10 +917,10 @@ defTranspose(scanP, (cts, inputs, p) => {
  * lax.scan(f, init, xs, {length, reverse, unroll}): f(carry, x) -> [carry, y] over the leading
  * axis of xs (a pytree, or null with `length`); returns [final carry, stacked ys].
  */
-export function scan<C extends PyTree, X extends PyTree, Y extends PyTree>(
-  f: (carry: C, x: X) => [C, Y],
-  init: C,
-  xs?: X | null,
+export function scan<C = PyTree, X = PyTree, Y = PyTree>(
+  f: (carry: C, x: X) => readonly [unknown, unknown],
+  init: unknown,
+  xs?: unknown,
   opts: { length?: number; reverse?: boolean; unroll?: number | boolean } = {},
 ): [C, Y] {
   const [initLeaves, carryTree] = flattenOperands("scan", init as PyTree);
@@ -994,8 +995,8 @@ function splitPair(def: TreeDef): [TreeDef, TreeDef] {
 }
 
 /** lax.map(f, xs): f applied to each slice along the leading axis (a scan without a carry). */
-export function map<X extends PyTree, Y extends PyTree>(f: (x: X) => Y, xs: X): Y {
-  return scan((c: null, x: X) => [c, f(x)], null, xs)[1];
+export function map<X = JaxArray, Y = JaxArray>(f: (x: X) => unknown, xs: unknown): Y {
+  return scan<null, X, Y>((c: null, x: X) => [c, f(x)], null, xs)[1];
 }
 
 /**
@@ -1003,11 +1004,11 @@ export function map<X extends PyTree, Y extends PyTree>(f: (x: X) => Y, xs: X): 
  * With concrete bounds it is a scan of static length (reverse-mode differentiable, as in
  * JAX); with traced bounds a whileLoop.
  */
-export function foriLoop<C extends PyTree>(
+export function foriLoop<C = JaxArray>(
   lower: ArrayLike,
   upper: ArrayLike,
-  bodyFun: (i: JaxArray, val: C) => C,
-  initVal: C,
+  bodyFun: (i: JaxArray, val: C) => unknown,
+  initVal: unknown,
   opts: { unroll?: number | boolean } = {},
 ): C {
   const lo = asArray("fori_loop", lower, "int32");

@@ -137,7 +137,8 @@ function leafAxes(spec: PyTree<Axis> | undefined, arg: PyTree): Axis[] {
 
 /** jax.vmap(f, {inAxes, outAxes, axisSize}) */
 export function vmap<F extends (...args: never[]) => PyTree>(f: F, opts: VmapOptions = {}) {
-  return (...args: PyTree[]): PyTree => {
+  // The batched function returns the same structure as f, with a batch axis on each array.
+  return (...args: PyTree[]): ReturnType<F> => {
     const inAxes = opts.inAxes;
     const perArg = Array.isArray(inAxes)
       ? (() => {
@@ -209,7 +210,7 @@ export function vmap<F extends (...args: never[]) => PyTree>(f: F, opts: VmapOpt
           perm.splice(dest, 0, 0);
           return lax.transpose(front, perm);
         });
-        return treeUnflatten(outTree, results);
+        return treeUnflatten(outTree, results) as ReturnType<F>;
       },
     );
   };
