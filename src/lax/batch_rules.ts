@@ -3,6 +3,7 @@
  * dimension is 0; each rule then says where the batch dimension of the result is.
  */
 import type { JaxArray } from "../core/array.js";
+import { cachedScalar } from "../core/constants.js";
 import { bind, defBatch, type Primitive } from "../core/primitive.js";
 import * as el from "./elementwise.js";
 import * as ln from "./linalg.js";
@@ -244,4 +245,26 @@ defBatch(ln.dotGeneralP, ([a, b], [da, db], params) => {
     [bind(ln.dotGeneralP, [a!, moveToFront(b!, db!, n)], { ...params, dimension_numbers: dn })[0]!],
     [lb.length + lhsFree],
   ];
+});
+
+const batchOrigin = () => cachedScalar(0, "int32", false);
+// With unbatched start indices, the batch axis is sliced whole (start 0, full size); batched
+// starts fall back to the per-member loop.
+defBatch(st.dynamicSliceP, ([x, ...starts], [dx, ...dstarts], { slice_sizes }) => {
+  if (dstarts.some((d) => d !== null)) return null;
+  const n = x!.shape[dx!]!;
+  const out = bind(st.dynamicSliceP, [moveToFront(x!, dx!, n), batchOrigin(), ...starts], {
+    slice_sizes: [n, ...slice_sizes],
+  });
+  return [out, [0]];
+});
+defBatch(st.dynamicUpdateSliceP, ([x, update, ...starts], [dx, du, ...dstarts]) => {
+  if (dstarts.some((d) => d !== null)) return null;
+  const n = batchSize([x!, update!], [dx!, du!]);
+  const out = bind(
+    st.dynamicUpdateSliceP,
+    [moveToFront(x!, dx!, n), moveToFront(update!, du!, n), batchOrigin(), ...starts],
+    {},
+  );
+  return [out, [0]];
 });

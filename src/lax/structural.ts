@@ -228,14 +228,16 @@ registerRules(dynamicUpdateSliceP, {
   },
   impl: ([x, update, ...starts]) => {
     const positions = tf.reshape(dynamicWindow(x!.shape, starts.map(T), update!.shape), [-1, 1]);
+    // tf.js's cpu tensorScatterUpdate writes into its input's buffer, which a reshape shares
+    // with x: scatter into a fresh copy (a concat) so the operand is never modified.
     const flat = boolSafe(T(x!), (t) =>
       tf.tensorScatterUpdate(
-        tf.reshape(t, [-1]),
+        tf.concat([tf.reshape(t, [-1]), tf.zeros([1], t.dtype)]),
         positions,
         tf.reshape(t.dtype === T(update!).dtype ? T(update!) : tf.cast(T(update!), t.dtype), [-1]),
       ),
     );
-    return [tf.reshape(flat, x!.shape)];
+    return [tf.reshape(tf.slice(flat, [0], [x!.size]), x!.shape)];
   },
 });
 

@@ -126,3 +126,45 @@ describe("vmap", () => {
     );
   });
 });
+
+describe("vmap of dynamic slices", () => {
+  it("batches the operand with unbatched starts, and loops over batched starts", () => {
+    const lax = jax.lax;
+    const x = jnp.arange(12).reshape(3, 4);
+    expect(
+      jax
+        .vmap((r: jax.Array) => lax.dynamicSlice(r, [1], [2]))(x)
+        .tolist(),
+    ).toEqual([
+      [1, 2],
+      [5, 6],
+      [9, 10],
+    ]);
+    const starts = jnp.array([0, 1, 2], "int32");
+    expect(
+      jax
+        .vmap((r: jax.Array, i: jax.Array) => lax.dynamicSlice(r, [i], [2]))(x, starts)
+        .tolist(),
+    ).toEqual([
+      [0, 1],
+      [5, 6],
+      [10, 11],
+    ]);
+    const updates = jnp.array(
+      [
+        [7, 8],
+        [9, 10],
+        [11, 12],
+      ],
+      "int32",
+    );
+    const put = jax.vmap((r: jax.Array, u: jax.Array) => lax.dynamicUpdateSlice(r, u, [2]));
+    expect(put(x, updates).tolist()).toEqual([
+      [0, 1, 7, 8],
+      [4, 5, 9, 10],
+      [8, 9, 11, 12],
+    ]);
+    // The operand is never modified in place (tf.js's cpu scatter writes into its input).
+    expect(x.tolist()).toEqual(jnp.arange(12).reshape(3, 4).tolist());
+  });
+});
