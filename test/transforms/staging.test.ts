@@ -113,3 +113,25 @@ describe("jit", () => {
     expect(t!.item()).toBeCloseTo(Math.cos(2) * 2 + Math.sin(2), 5);
   });
 });
+
+describe("jit options", () => {
+  it("staticArgnames marks keys of a trailing options object static; backend moves arguments", () => {
+    let traces = 0;
+    const f = jax.jit(
+      (x: jax.Array, opts: { power: number; shift: jax.Array }) => {
+        traces++;
+        let y = x;
+        for (let i = 1; i < opts.power; i++) y = y.mul(x);
+        return y.add(opts.shift);
+      },
+      { staticArgnames: ["power"] },
+    );
+    expect(f(jnp.array(2), { power: 3, shift: jnp.array(1) }).item()).toBe(9);
+    expect(f(jnp.array(3), { power: 3, shift: jnp.array(0) }).item()).toBe(27);
+    expect(f(jnp.array(2), { power: 2, shift: jnp.array(0) }).item()).toBe(4);
+    expect([traces, f.cacheInfo().hits, f.cacheInfo().misses]).toEqual([2, 1, 2]);
+    const onCpu = jax.jit((x: jax.Array) => x.mul(2), { backend: "cpu", donateArgnums: 0 });
+    const out = onCpu(jnp.array([1, 2])) as jax.Array;
+    expect([out.tolist(), out.device.platform]).toEqual([[2, 4], "cpu"]);
+  });
+});
