@@ -147,6 +147,17 @@ export function defaultBackend(): Platform {
 }
 
 /** Makes `platform` the default for new arrays, starting it if needed. */
+/** Runs fn with `device` as the default device (jit's `backend` option), then restores it. */
+export function withDefaultDevice<R>(device: Device, fn: () => R): R {
+  const previous = defaultDevice;
+  defaultDevice = device;
+  try {
+    return fn();
+  } finally {
+    defaultDevice = previous;
+  }
+}
+
 export async function setDefaultBackend(platform: Platform | string): Promise<Device> {
   defaultDevice = await initBackend(platform);
   return defaultDevice;

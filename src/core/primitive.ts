@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { EagerArray, type JaxArray } from "./array.js";
 import type { ShapedArray } from "./aval.js";
 import { activate, type Device, getDefaultDevice } from "./backend.js";
+import { cachedScalar, constantValue } from "./constants.js";
 import { storageDtype } from "./dtype.js";
 import { NotImplementedError, ValueError } from "./errors.js";
 import { shapesEqual } from "./shape.js";
@@ -141,9 +142,18 @@ export function bind1<P extends Params>(prim: Primitive<P>, args: JaxArray[], pa
 /** The eager interpreter: checks shapes and dtypes, then runs the impl on the arguments' backend. */
 export function evalPrimitive<P extends Params>(
   prim: Primitive<P>,
-  args: EagerArray[],
+  inputs: EagerArray[],
   params: P,
 ): EagerArray[] {
+  const device = commonDevice(prim.name, inputs);
+  // JS scalars are cached per device: one made on another device (a literal of a Jaxpr run
+  // on non-default-device arrays) is swapped for its twin on this one.
+  const args = inputs.every((a) => a.device.platform === device.platform)
+    ? inputs
+    : inputs.map((a) => {
+        const v = a.device.platform === device.platform ? undefined : constantValue(a);
+        return v === undefined ? a : cachedScalar(v, a.dtype, a.weakType, device);
+      });
   const outAvals = abstractEval(
     prim,
     args.map((a) => a.aval),
@@ -151,7 +161,6 @@ export function evalPrimitive<P extends Params>(
   );
   const impl = implRules.get(prim) as ImplRule<P> | undefined;
   if (!impl) throw new NotImplementedError(`no eager implementation for ${prim.name}`);
-  const device = commonDevice(prim.name, args);
   activate(device);
   // tf.js kernels disagree about empty shapes; an empty result needs no kernel at all.
   const tensors = outAvals.every((a) => a.size === 0)
@@ -176,8 +185,12 @@ export function evalPrimitive<P extends Params>(
 
 function commonDevice(name: string, args: EagerArray[]): Device {
   if (args.length === 0) return getDefaultDevice();
-  const device = args[0]!.device;
-  for (const a of args)
+  const first = args[0]!.device;
+  if (args.every((a) => a.device.platform === first.platform)) return first;
+  const placed = args.filter((a) => constantValue(a) === undefined);
+  if (placed.length === 0) return first;
+  const device = placed[0]!.device;
+  for (const a of placed)
     if (a.device.platform !== device.platform)
       throw new ValueError(
         `${name}: arguments are on different devices: ${device} and ${a.device}; move one with jax.devicePut(x, device)`,

@@ -5,7 +5,7 @@
  * fused kernels is the compiler's job; here the Jaxpr interpreter runs it.)
  */
 import { JaxArray } from "../core/array.js";
-import { type Device, devices } from "../core/backend.js";
+import { type Device, devices, withDefaultDevice } from "../core/backend.js";
 import { devicePut } from "../core/device_put.js";
 import { TypeError_ } from "../core/errors.js";
 import type { ClosedJaxpr } from "../core/jaxpr.js";
@@ -182,11 +182,14 @@ export function jit<F extends (...args: never[]) => PyTree>(
     }
     return { entry, arrays };
   };
-  const jitted = (...args: unknown[]) => {
+  const call = (args: unknown[]) => {
     const { entry, arrays } = lookup(args);
     const outs = bind(pjitP, [...entry.consts, ...arrays], { jaxpr: entry.jaxpr, name });
     return treeUnflatten(entry.outTree, outs);
   };
+  // With a backend, everything the call creates (constants, iotas) lives there too.
+  const jitted = (...args: unknown[]) =>
+    device ? withDefaultDevice(device, () => call(args)) : call(args);
   return Object.assign(jitted, {
     cacheInfo: (): JitStats => ({ ...stats, size: cache.size }),
     lower: (...args: unknown[]) => lookup(args).entry.jaxpr,
