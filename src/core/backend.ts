@@ -146,7 +146,6 @@ export function defaultBackend(): Platform {
   return defaultDevice.platform;
 }
 
-/** Makes `platform` the default for new arrays, starting it if needed. */
 /** Runs fn with `device` as the default device (jit's `backend` option), then restores it. */
 export function withDefaultDevice<R>(device: Device, fn: () => R): R {
   const previous = defaultDevice;
@@ -158,6 +157,7 @@ export function withDefaultDevice<R>(device: Device, fn: () => R): R {
   }
 }
 
+/** Makes `platform` the default for new arrays, starting it if needed. */
 export async function setDefaultBackend(platform: Platform | string): Promise<Device> {
   defaultDevice = await initBackend(platform);
   return defaultDevice;

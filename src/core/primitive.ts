@@ -145,15 +145,7 @@ export function evalPrimitive<P extends Params>(
   inputs: EagerArray[],
   params: P,
 ): EagerArray[] {
-  const device = commonDevice(prim.name, inputs);
-  // JS scalars are cached per device: one made on another device (a literal of a Jaxpr run
-  // on non-default-device arrays) is swapped for its twin on this one.
-  const args = inputs.every((a) => a.device.platform === device.platform)
-    ? inputs
-    : inputs.map((a) => {
-        const v = a.device.platform === device.platform ? undefined : constantValue(a);
-        return v === undefined ? a : cachedScalar(v, a.dtype, a.weakType, device);
-      });
+  const [device, args] = placeArgs(prim.name, inputs);
   const outAvals = abstractEval(
     prim,
     args.map((a) => a.aval),
@@ -183,17 +175,23 @@ export function evalPrimitive<P extends Params>(
   return out;
 }
 
-function commonDevice(name: string, args: EagerArray[]): Device {
-  if (args.length === 0) return getDefaultDevice();
-  const first = args[0]!.device;
-  if (args.every((a) => a.device.platform === first.platform)) return first;
-  const placed = args.filter((a) => constantValue(a) === undefined);
-  if (placed.length === 0) return first;
-  const device = placed[0]!.device;
+/** The device the arguments share, and the arguments with any stray cached JS scalar moved there. */
+function placeArgs(name: string, inputs: EagerArray[]): [Device, EagerArray[]] {
+  if (inputs.length === 0) return [getDefaultDevice(), inputs];
+  const first = inputs[0]!.device;
+  if (inputs.every((a) => a.device.platform === first.platform)) return [first, inputs];
+  // JS scalars are cached per device: one made on another device (a literal of a Jaxpr run on
+  // non-default-device arrays) is swapped for its twin on the arrays' device.
+  const placed = inputs.filter((a) => constantValue(a) === undefined);
+  const device = placed[0]?.device ?? first;
   for (const a of placed)
     if (a.device.platform !== device.platform)
       throw new ValueError(
         `${name}: arguments are on different devices: ${device} and ${a.device}; move one with jax.devicePut(x, device)`,
       );
-  return device;
+  const args = inputs.map((a) => {
+    const v = a.device.platform === device.platform ? undefined : constantValue(a);
+    return v === undefined ? a : cachedScalar(v, a.dtype, a.weakType, device);
+  });
+  return [device, args];
 }

@@ -23,9 +23,18 @@ export function moveToFront(x: JaxArray, bdim: number | null, n: number): JaxArr
   const perm = [bdim, ...x.shape.map((_, i) => i).filter((i) => i !== bdim)];
   return st.transpose(x, perm);
 }
-function batchSize(args: JaxArray[], dims: (number | null)[]): number {
+/** The batch size: the size of the first batched argument's batch dimension. */
+export function batchSize(args: readonly JaxArray[], dims: readonly (number | null)[]): number {
   const i = dims.findIndex((d) => d !== null);
   return args[i]!.shape[dims[i]!]!;
+}
+/** Moves every batched argument's batch dimension to 0; unbatched ones stay as they are. */
+export function batchedToFront(
+  args: readonly JaxArray[],
+  dims: readonly (number | null)[],
+  n: number,
+): JaxArray[] {
+  return args.map((x, i) => (dims[i] === null ? x : moveToFront(x, dims[i]!, n)));
 }
 
 /**

@@ -4,6 +4,7 @@
  * where the naive chain rule would produce inf/inf or 0*inf.
  */
 import type { JaxArray } from "../core/array.js";
+import { normalizeAxes } from "../core/shape.js";
 import * as lax from "../lax/index.js";
 import * as jnp from "../numpy/index.js";
 import type { ArrayLike } from "../numpy/util.js";
@@ -84,12 +85,6 @@ export interface LogsumexpOptions {
   keepdims?: boolean;
 }
 
-function reduceAxes(x: JaxArray, axis: number | readonly number[] | null | undefined): number[] {
-  if (axis === null || axis === undefined) return x.shape.map((_, i) => i);
-  const list = typeof axis === "number" ? [axis] : [...axis];
-  return list.map((a) => (a < 0 ? a + x.ndim : a));
-}
-
 /** log(sum(exp(x))) and the softmax weights, both from exponentials shifted by the max. */
 function logsumexpParts(x: JaxArray, axes: number[]): [JaxArray, JaxArray, JaxArray] {
   const kept = jnp.max(x, { axis: axes, keepdims: true });
@@ -120,13 +115,17 @@ const logsumexpCustom = customJvp(
 /** jax.nn.logsumexp(a, {axis, keepdims}): log(sum(exp(a))) without overflow. */
 export function logsumexp(a: ArrayLike, opts: LogsumexpOptions = {}): JaxArray {
   const x = float("logsumexp", a);
-  return logsumexpCustom(x, reduceAxes(x, opts.axis), opts.keepdims ?? false) as JaxArray;
+  return logsumexpCustom(
+    x,
+    normalizeAxes("logsumexp", opts.axis, x.ndim),
+    opts.keepdims ?? false,
+  ) as JaxArray;
 }
 
 /** jax.nn.log_softmax along `axis` (default the last). */
 export function logSoftmax(x: ArrayLike, axis: number | readonly number[] = -1): JaxArray {
   const a = float("log_softmax", x);
-  const axes = reduceAxes(a, axis);
+  const axes = normalizeAxes("log_softmax", axis, a.ndim);
   const shifted = jnp.subtract(a, lax.stopGradient(jnp.max(a, { axis: axes, keepdims: true })));
   return jnp.subtract(shifted, jnp.log(jnp.sum(jnp.exp(shifted), { axis: axes, keepdims: true })));
 }
@@ -134,7 +133,7 @@ export function logSoftmax(x: ArrayLike, axis: number | readonly number[] = -1):
 /** jax.nn.softmax along `axis` (default the last). */
 export function softmax(x: ArrayLike, axis: number | readonly number[] = -1): JaxArray {
   const a = float("softmax", x);
-  const axes = reduceAxes(a, axis);
+  const axes = normalizeAxes("softmax", axis, a.ndim);
   const shifted = jnp.subtract(a, lax.stopGradient(jnp.max(a, { axis: axes, keepdims: true })));
   const unnormalized = jnp.exp(shifted);
   return jnp.divide(unnormalized, jnp.sum(unnormalized, { axis: axes, keepdims: true }));

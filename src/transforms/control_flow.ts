@@ -28,7 +28,8 @@ import {
   treeFlatten,
   treeUnflatten,
 } from "../core/pytree.js";
-import { moveToFront } from "../lax/batch_rules.js";
+import { shapesEqual } from "../core/shape.js";
+import { batchedToFront, batchSize, moveToFront } from "../lax/batch_rules.js";
 import * as lax from "../lax/index.js";
 import { zerosOfAval } from "../lax/jvp_rules.js";
 import { type ArrayLike, asArray } from "../numpy/util.js";
@@ -45,41 +46,22 @@ import {
   transposeJaxpr,
 } from "./jaxpr_transforms.js";
 import { defPartialEval, type PETracer } from "./partial_eval.js";
-import { closureConvert, stage, traceFlat } from "./staging.js";
+import {
+  concreteScalar,
+  flattenArrays,
+  type TracedClosed,
+  traceClosed,
+  traceFlat,
+} from "./staging.js";
 import { backwardPass } from "./vjp.js";
 
 // --- shared pieces --------------------------------------------------------------------------
 
 type Fn = (...args: never[]) => PyTree;
 
-/** Flattens a pytree of operands into arrays (JS numbers become weakly typed scalars). */
-function flattenOperands(name: string, tree: PyTree): [JaxArray[], TreeDef] {
-  const [leaves, def] = treeFlatten(tree);
-  return [leaves.map((l) => asArray(name, l as ArrayLike)), def];
-}
-
-const avalOf = (x: JaxArray) => new ShapedArray(x.shape, x.dtype, x.weakType);
-
-interface Traced {
-  jaxpr: ClosedJaxpr;
-  consts: JaxArray[];
-  outTree: TreeDef;
-}
-
-/** Traces a user function on abstract arguments, closure-converted (constants lead the inputs). */
-function traceUser(name: string, f: Fn, avals: ShapedArray[], inTree: TreeDef): Traced {
-  const { closed, outTree } = stage(name, f, avals, inTree, f);
-  const [jaxpr, consts] = closureConvert(closed);
-  return { jaxpr, consts, outTree };
-}
-
-/** The strong-typed version of avals that differ from `target` only by weak type. */
+/** Whether two avals agree in shape and dtype (weak types may differ). */
 function sameUpToWeakType(a: ShapedArray, b: ShapedArray): boolean {
-  return (
-    a.dtype === b.dtype &&
-    a.shape.length === b.shape.length &&
-    a.shape.every((d, i) => d === b.shape[i])
-  );
+  return a.dtype === b.dtype && shapesEqual(a.shape, b.shape);
 }
 
 /**
@@ -89,12 +71,7 @@ function sameUpToWeakType(a: ShapedArray, b: ShapedArray): boolean {
  */
 function joinWeak(avals: readonly ShapedArray[]): ShapedArray | null {
   const first = avals[0]!;
-  if (
-    avals.some(
-      (a) => a.shape.length !== first.shape.length || a.shape.some((d, i) => d !== first.shape[i]),
-    )
-  )
-    return null;
+  if (avals.some((a) => !shapesEqual(a.shape, first.shape))) return null;
   const joined = resultType(...avals);
   const ok = avals.every((a) => a.dtype === joined.dtype || a.weakType);
   return ok ? new ShapedArray(first.shape, joined.dtype, joined.weakType) : null;
@@ -109,31 +86,19 @@ function fmtAvals(avals: readonly ShapedArray[]): string {
   return `(${avals.map((a) => `ShapedArray(${a.dtype}[${a.shape.join(",")}]${a.weakType ? ", weak_type=True" : ""})`).join(", ")})`;
 }
 
-/** Reads a scalar for an eager control-flow decision; null when the backend cannot read synchronously. */
+/** Reads a scalar for an eager control-flow decision; null when it cannot be read synchronously. */
 function readScalar(x: JaxArray): number | null {
-  try {
-    return Number(x.item());
-  } catch (e) {
-    if (e instanceof SyncReadError) return null;
-    throw e;
-  }
+  const v = concreteScalar(x);
+  return v === null ? null : Number(v);
 }
 
-function axisSizeOf(args: readonly JaxArray[], dims: readonly (number | null)[]): number {
-  const i = dims.findIndex((d) => d !== null);
-  return args[i]!.shape[dims[i]!]!;
-}
-
-/** Moves batch dims to the front; returns the values and which are batched. */
+/** Batched arguments with their batch dimension moved to 0, and which are batched. */
 function toFront(
   args: readonly JaxArray[],
   dims: readonly (number | null)[],
   n: number,
 ): [JaxArray[], boolean[]] {
-  return [
-    args.map((x, i) => (dims[i] === null ? x : moveToFront(x, dims[i]!, n))),
-    dims.map((d) => d !== null),
-  ];
+  return [batchedToFront(args, dims, n), dims.map((d) => d !== null)];
 }
 
 /** Frees an eager loop's stale values unless kept or still live (eager loops only). */
@@ -210,7 +175,7 @@ defJvp(condP, ([index, ...ops], [, ...dops], { branches }) => {
 });
 
 defBatch(condP, (args, dims, { branches }) => {
-  const n = axisSizeOf(args, dims);
+  const n = batchSize(args, dims);
   const [index, ...ops] = args;
   const [front, opBatched] = toFront(ops, dims.slice(1), n);
   if (dims[0] !== null) {
@@ -296,12 +261,12 @@ defTranspose(condP, (cts, [index, ...ops], { branches }) => {
 
 /** Traces each branch on the operands; unifies outputs that differ only in weak type. */
 function traceBranches(name: string, fns: readonly Fn[], operands: PyTree[]) {
-  const [leaves, inTree] = flattenOperands(name, operands as PyTree);
-  const avals = leaves.map(avalOf);
+  const [leaves, inTree] = flattenArrays(name, operands as PyTree);
+  const avals = leaves.map((x) => x.aval);
   const traced = fns.map((f, i) => {
     if (typeof f !== "function")
       throw new TypeError_(`${name}: branch ${i} must be a function, got ${typeof f}`);
-    return traceUser(name, f, avals, inTree);
+    return traceClosed(name, f, avals, inTree);
   });
   const first = traced[0]!;
   const mismatch = (i: number) =>
@@ -339,11 +304,11 @@ function traceBranches(name: string, fns: readonly Fn[], operands: PyTree[]) {
 }
 
 /** Every branch takes every branch's constants (unused ones are ignored), then the operands. */
-function withAllConsts(traced: Traced[]): [ClosedJaxpr[], JaxArray[]] {
+function withAllConsts(traced: TracedClosed[]): [ClosedJaxpr[], JaxArray[]] {
   const allConsts = traced.flatMap((t) => t.consts);
   const branches = traced.map((t, i) => {
-    const before = traced.slice(0, i).flatMap((u) => u.consts.map((c) => new Var(avalOf(c))));
-    const after = traced.slice(i + 1).flatMap((u) => u.consts.map((c) => new Var(avalOf(c))));
+    const before = traced.slice(0, i).flatMap((u) => u.consts.map((c) => new Var(c.aval)));
+    const after = traced.slice(i + 1).flatMap((u) => u.consts.map((c) => new Var(c.aval)));
     const { jaxpr } = t.jaxpr;
     const n = t.consts.length;
     const invars = [...before, ...jaxpr.invars.slice(0, n), ...after, ...jaxpr.invars.slice(n)];
@@ -451,7 +416,7 @@ defJvp(whileP, (primals, tangents, p) => {
   const condJaxpr = traceFlat(
     "while_loop",
     (...xs) => callJaxpr(p.cond_jaxpr, xs.slice(0, condConsts.length + nc)),
-    [...p.cond_jaxpr.inAvals, ...init.map(avalOf)],
+    [...p.cond_jaxpr.inAvals, ...init.map((x) => x.aval)],
   );
   const outs = bind(whileP, [...condConsts, ...bodyConsts, ...dBodyConsts, ...init, ...dInit], {
     body_jaxpr: body,
@@ -476,7 +441,7 @@ function range(lo: number, hi: number): number[] {
 }
 
 defBatch(whileP, (args, dims, p) => {
-  const n = axisSizeOf(args, dims);
+  const n = batchSize(args, dims);
   const [front, batched] = toFront(args, dims, n);
   const [condConsts, bodyConsts, init] = splitWhileArgs(front, p);
   const [condB, bodyB, initB] = splitWhileArgs(batched, p);
@@ -504,7 +469,7 @@ defBatch(whileP, (args, dims, p) => {
   }
   const nc = condConsts.length;
   const nb = bodyConsts.length;
-  const carryAvals = carry.map(avalOf);
+  const carryAvals = carry.map((x) => x.aval);
   const anyCond = traceFlat(
     "while_loop",
     (...xs) => [lax.reduceOr(callJaxpr(condBatched, xs)[0]!, [0])],
@@ -575,17 +540,17 @@ defTranspose(whileP, () => {
 /** Traces a loop body whose output must match its carry; promotes weakly typed carries as JAX does. */
 function traceCarryFunction(
   name: string,
-  f: (carryAvals: ShapedArray[]) => Traced,
+  f: (carryAvals: ShapedArray[]) => TracedClosed,
   init: JaxArray[],
-  carryOut: (t: Traced) => [ShapedArray[], TreeDef],
+  carryOut: (t: TracedClosed) => [ShapedArray[], TreeDef],
   carryTree: TreeDef,
   what: string,
-): [Traced, JaxArray[]] {
+): [TracedClosed, JaxArray[]] {
   let carry = init;
   for (let attempt = 0; ; attempt++) {
-    const traced = f(carry.map(avalOf));
+    const traced = f(carry.map((x) => x.aval));
     const [outAvals, outTree] = carryOut(traced);
-    const inAvals = carry.map(avalOf);
+    const inAvals = carry.map((x) => x.aval);
     const structureOk = treedefEqual(outTree, carryTree) && outAvals.length === inAvals.length;
     const joined = structureOk ? inAvals.map((a, i) => joinWeak([a, outAvals[i]!])) : [];
     if (!structureOk || joined.some((j) => j === null))
@@ -609,17 +574,22 @@ export function whileLoop<C>(
   bodyFun: (val: C) => unknown,
   initVal: unknown,
 ): C {
-  const [init, carryTree] = flattenOperands("while_loop", initVal as PyTree);
+  const [init, carryTree] = flattenArrays("while_loop", initVal as PyTree);
   const argsTree: TreeDef = { kind: "array", children: [carryTree] };
   const [body, carry] = traceCarryFunction(
     "while_loop",
-    (avals) => traceUser("while_loop", bodyFun as Fn, avals, argsTree),
+    (avals) => traceClosed("while_loop", bodyFun as Fn, avals, argsTree),
     init,
     (t) => [t.jaxpr.outAvals, t.outTree],
     carryTree,
     "body_fun output",
   );
-  const condTraced = traceUser("while_loop", condFun as Fn, carry.map(avalOf), argsTree);
+  const condTraced = traceClosed(
+    "while_loop",
+    condFun as Fn,
+    carry.map((x) => x.aval),
+    argsTree,
+  );
   const predAvals = condTraced.jaxpr.outAvals;
   if (predAvals.length !== 1 || predAvals[0]!.dtype !== "bool" || predAvals[0]!.ndim !== 0)
     throw new TypeError_(
@@ -751,7 +721,7 @@ defJvp(scanP, (primals, tangents, p) => {
 });
 
 defBatch(scanP, (args, dims, p) => {
-  const n = axisSizeOf(args, dims);
+  const n = batchSize(args, dims);
   const [consts, carry, xs] = splitScanArgs(args, p);
   const [constDims, carryDims, xsDims] = splitScanArgs(dims, p);
   const [constsF, constB] = toFront(consts, constDims, n);
@@ -843,7 +813,7 @@ defTranspose(scanP, (cts, inputs, p) => {
   const xsLin = xs.map((x) => x instanceof UndefinedPrimal);
   const [nlConsts, linConsts] = partition(constLin, consts) as [JaxArray[], UndefinedPrimal[]];
   const [nlXs] = partition(xsLin, xs) as [JaxArray[], UndefinedPrimal[]];
-  const carryAvals = carry.map((c) => (c instanceof UndefinedPrimal ? c.aval : avalOf(c)));
+  const carryAvals = carry.map((c) => c.aval);
   const bodyIns = p.jaxpr.inAvals;
   const sliceAval = (a: ShapedArray) => new ShapedArray(a.shape.slice(1), a.dtype, a.weakType);
   const ctCarry = cts.slice(0, p.num_carry) as JaxArray[];
@@ -876,11 +846,11 @@ defTranspose(scanP, (cts, inputs, p) => {
       return [...acc.map((a, i) => lax.add(a, ctConsts[i]!)), ...ctCarryIn, ...ctXs];
     },
     [
-      ...nlConsts.map(avalOf),
+      ...nlConsts.map((x) => x.aval),
       ...linConstAvals,
       ...carryAvals,
-      ...nlXs.map((x) => sliceAval(avalOf(x))),
-      ...ctYs.map((c) => sliceAval(avalOf(c))),
+      ...nlXs.map((x) => sliceAval(x.aval)),
+      ...ctYs.map((c) => sliceAval(c.aval)),
     ],
   );
   const outs = bind(
@@ -923,8 +893,8 @@ export function scan<C = PyTree, X = PyTree, Y = PyTree>(
   xs?: unknown,
   opts: { length?: number; reverse?: boolean; unroll?: number | boolean } = {},
 ): [C, Y] {
-  const [initLeaves, carryTree] = flattenOperands("scan", init as PyTree);
-  const [xsLeaves] = flattenOperands("scan", (xs ?? null) as PyTree);
+  const [initLeaves, carryTree] = flattenArrays("scan", init as PyTree);
+  const [xsLeaves] = flattenArrays("scan", (xs ?? null) as PyTree);
   const lengths = new Set(
     xsLeaves.map((x) => {
       if (x.ndim === 0)
@@ -949,7 +919,7 @@ export function scan<C = PyTree, X = PyTree, Y = PyTree>(
     "scan",
     (carryAvals) => {
       const [, inTree] = treeFlatten([init, xs ?? null] as PyTree);
-      const traced = traceUser(
+      const traced = traceClosed(
         "scan",
         ((c: C, x: X) => {
           const out = f(c, x);

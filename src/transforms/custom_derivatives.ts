@@ -5,7 +5,7 @@
  * rule; every transformation other than differentiation sees the ordinary body.
  */
 import type { JaxArray } from "../core/array.js";
-import { ShapedArray } from "../core/aval.js";
+import type { ShapedArray } from "../core/aval.js";
 import { TypeError_ } from "../core/errors.js";
 import type { ClosedJaxpr } from "../core/jaxpr.js";
 import {
@@ -22,40 +22,40 @@ import {
   treedefEqual,
   treedefToString,
   treeFlatten,
+  treeMap,
   treeUnflatten,
 } from "../core/pytree.js";
-import { moveToFront } from "../lax/batch_rules.js";
+import { batchedToFront, batchSize, moveToFront } from "../lax/batch_rules.js";
 import * as lax from "../lax/index.js";
+import { zerosLike } from "../lax/jvp_rules.js";
 import { type ArrayLike, asArray } from "../numpy/util.js";
 import { batchJaxpr, callJaxpr } from "./jaxpr_transforms.js";
-import { closureConvert, stage } from "./staging.js";
+import { flattenArrays, lambdaName, splitStatic, traceClosed } from "./staging.js";
 import { batchFlat } from "./vmap.js";
 
 type Fn = (...args: never[]) => PyTree;
 /** A rule on flat lists of arrays (the user's pytree rule, flattened). */
 type FlatJvp = (primals: JaxArray[], tangents: JaxArray[]) => [JaxArray[], JaxArray[]];
 
-const avalOf = (x: JaxArray) => new ShapedArray(x.shape, x.dtype, x.weakType);
-
-function flatArgs(name: string, args: readonly unknown[]): [JaxArray[], TreeDef] {
-  const [leaves, tree] = treeFlatten(args as PyTree);
-  return [leaves.map((l) => asArray(name, l as ArrayLike)), tree];
+/** Flattens the arguments and traces f on their avals, closure-converted. */
+function traceBody(name: string, f: Fn, args: readonly unknown[]) {
+  const [leaves, inTree] = flattenArrays(name, args as PyTree);
+  return {
+    leaves,
+    inTree,
+    ...traceClosed(
+      name,
+      f,
+      leaves.map((x) => x.aval),
+      inTree,
+    ),
+  };
 }
 
-/** Traces f on the arguments' avals, closure-converted. */
-function traceBody(name: string, f: Fn, leaves: JaxArray[], inTree: TreeDef) {
-  const { closed, outTree } = stage(name, f, leaves.map(avalOf), inTree, f);
-  const [jaxpr, consts] = closureConvert(closed);
-  return { jaxpr, consts, outTree };
-}
-
-function batchSize(args: readonly JaxArray[], dims: readonly (number | null)[]): number {
-  const i = dims.findIndex((d) => d !== null);
-  return args[i]!.shape[dims[i]!]!;
-}
-
-function fronted(args: readonly JaxArray[], dims: readonly (number | null)[], n: number) {
-  return args.map((x, i) => (dims[i] === null ? x : moveToFront(x, dims[i]!, n)));
+/** An argument's tree with its leaves as arrays (for zero cotangents). */
+function asArrayTree(arg: unknown): PyTree<JaxArray> {
+  const [leaves, tree] = flattenArrays("custom_vjp", arg as PyTree);
+  return treeUnflatten(tree, leaves) as PyTree<JaxArray>;
 }
 
 // --- custom_jvp -------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ defJvp(customJvpCallP, (primals, tangents, p) =>
 
 defBatch(customJvpCallP, (args, dims, p) => {
   const n = batchSize(args, dims);
-  const front = fronted(args, dims, n);
+  const front = batchedToFront(args, dims, n);
   const batched = dims.map((d) => d !== null);
   const [callJaxprB] = batchJaxpr(p.call_jaxpr, n, batched, true);
   const argDims = dims.slice(p.num_consts).map((d) => (d === null ? null : 0));
@@ -120,25 +120,17 @@ export function customJvp<F extends Fn>(
 ): CustomJvpFunction<F> {
   let rule: ((primals: never[], tangents: never[]) => [PyTree, PyTree]) | undefined;
   const nondiff = opts.nondiffArgnums ?? [];
-  const name = f.name || "<lambda>";
+  const name = lambdaName(f);
   const wrapped = ((...allArgs: unknown[]) => {
     if (!rule) throw new TypeError_(`No JVP defined for custom_jvp function ${name} using defjvp.`);
     const statics = nondiff.map((i) => allArgs[i]);
-    const args = allArgs.filter((_, i) => !nondiff.includes(i));
-    const withStatics = (xs: unknown[]) => {
-      const full: unknown[] = [];
-      let k = 0;
-      for (let i = 0; i < allArgs.length; i++)
-        full.push(nondiff.includes(i) ? allArgs[i] : xs[k++]);
-      return full;
-    };
-    const [leaves, inTree] = flatArgs("custom_jvp", args);
+    const { dynamic, bake } = splitStatic(allArgs, nondiff);
     const body = traceBody(
       "custom_jvp",
-      ((...xs: unknown[]) => f(...(withStatics(xs) as never[]))) as Fn,
-      leaves,
-      inTree,
+      ((...xs: unknown[]) => f(...(bake(xs) as never[]))) as Fn,
+      dynamic,
     );
+    const { leaves, inTree } = body;
     const userRule = rule;
     const jvpFlat: FlatJvp = (primals, tangents) => {
       const ps = treeUnflatten(inTree, primals) as never[];
@@ -234,7 +226,7 @@ defJvp(customVjpCallP, (primals, tangents, p) => {
   const tangentOuts = bind(customLinP, [...res, ...tangents.slice(p.num_consts)], {
     bwd: p.rules.bwd,
     num_res: res.length,
-    out_avals: outs.map(avalOf),
+    out_avals: outs.map((x) => x.aval),
   });
   return [outs, tangentOuts];
 });
@@ -248,7 +240,7 @@ defTranspose(customLinP, (cts, inputs, { bwd, num_res }) => {
 
 defBatch(customVjpCallP, (args, dims, p) => {
   const n = batchSize(args, dims);
-  const front = fronted(args, dims, n);
+  const front = batchedToFront(args, dims, n);
   const [callJaxprB] = batchJaxpr(
     p.call_jaxpr,
     n,
@@ -306,12 +298,12 @@ export type CustomVjpFunction<F extends Fn> = F & {
 export function customVjp<F extends Fn>(f: F): CustomVjpFunction<F> {
   let fwdUser: ((...args: never[]) => [PyTree, PyTree]) | undefined;
   let bwdUser: ((res: never, ct: never) => readonly PyTree[]) | undefined;
-  const name = f.name || "<lambda>";
+  const name = lambdaName(f);
   const wrapped = ((...args: unknown[]) => {
     if (!fwdUser || !bwdUser)
       throw new TypeError_(`No VJP defined for custom_vjp function ${name} using defvjp.`);
-    const [leaves, inTree] = flatArgs("custom_vjp", args);
-    const body = traceBody("custom_vjp", f, leaves, inTree);
+    const body = traceBody("custom_vjp", f, args);
+    const { leaves, inTree } = body;
     const fwd = fwdUser;
     const bwd = bwdUser;
     let resTree: TreeDef | undefined;
@@ -343,7 +335,7 @@ export function customVjp<F extends Fn>(f: F): CustomVjpFunction<F> {
           );
         // null is a zero cotangent for the whole argument.
         const filled = out.map((c, i) =>
-          c === null ? treeMapZeros(args[i] as PyTree) : (c as PyTree),
+          c === null ? treeMap(zerosLike, asArrayTree(args[i])) : (c as PyTree),
         );
         const [ctLeaves, ctTree] = treeFlatten(filled as PyTree);
         if (!treedefEqual(ctTree, inTree))
@@ -372,19 +364,4 @@ export function customVjp<F extends Fn>(f: F): CustomVjpFunction<F> {
     return wrapped;
   };
   return wrapped;
-}
-
-function treeMapZeros(tree: PyTree): PyTree {
-  const [leaves, def] = treeFlatten(tree);
-  return treeUnflatten(
-    def,
-    leaves.map((l) => {
-      const x = asArray("custom_vjp", l as ArrayLike);
-      return lax.broadcastInDim(
-        lax.convertElementType(asArray("custom_vjp", 0), x.dtype),
-        x.shape,
-        [],
-      );
-    }),
-  );
 }

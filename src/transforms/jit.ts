@@ -4,7 +4,7 @@
  * prints it) and every transformation sees it through pjit's rules. (Compiling that Jaxpr to
  * fused kernels is the compiler's job; here the Jaxpr interpreter runs it.)
  */
-import { JaxArray } from "../core/array.js";
+import type { JaxArray } from "../core/array.js";
 import { type Device, devices, withDefaultDevice } from "../core/backend.js";
 import { devicePut } from "../core/device_put.js";
 import { TypeError_ } from "../core/errors.js";
@@ -18,16 +18,9 @@ import {
   registerHigherOrder,
   UndefinedPrimal,
 } from "../core/primitive.js";
-import {
-  type PyTree,
-  type TreeDef,
-  treedefToString,
-  treeFlatten,
-  treeUnflatten,
-} from "../core/pytree.js";
+import { type PyTree, treedefToString, treeUnflatten } from "../core/pytree.js";
 import { Tracer } from "../core/trace.js";
-import * as lax from "../lax/index.js";
-import { type ArrayLike, asArray } from "../numpy/util.js";
+import { batchedToFront, batchSize } from "../lax/batch_rules.js";
 import {
   batchJaxpr,
   callJaxpr,
@@ -38,7 +31,13 @@ import {
   transposeJaxpr,
 } from "./jaxpr_transforms.js";
 import { defPartialEval, type PETracer } from "./partial_eval.js";
-import { closureConvert, splitStatic, stage } from "./staging.js";
+import {
+  flattenArrays,
+  lambdaName,
+  splitStatic,
+  type TracedClosed,
+  traceClosed,
+} from "./staging.js";
 
 export interface PjitParams {
   jaxpr: ClosedJaxpr;
@@ -62,11 +61,8 @@ defJvp(pjitP, (primals, tangents, { jaxpr, name }) => {
 });
 
 defBatch(pjitP, (args, dims, { jaxpr, name }) => {
-  const i = dims.findIndex((d) => d !== null);
-  const n = args[i]!.shape[dims[i]!]!;
-  const front = args.map((x, k) =>
-    dims[k] === null || dims[k] === 0 ? x : moveAxisToFront(x, dims[k]!),
-  );
+  const n = batchSize(args, dims);
+  const front = batchedToFront(args, dims, n);
   const [batched, outBatched] = batchJaxpr(
     jaxpr,
     n,
@@ -75,11 +71,6 @@ defBatch(pjitP, (args, dims, { jaxpr, name }) => {
   const outs = bind(pjitP, front, { jaxpr: batched, name });
   return [outs, outBatched.map((b) => (b ? 0 : null))];
 });
-
-function moveAxisToFront(x: JaxArray, d: number): JaxArray {
-  const perm = [d, ...x.shape.map((_, k) => k).filter((k) => k !== d)];
-  return lax.transpose(x, perm);
-}
 
 defPartialEval(pjitP, (trace, tracers, { jaxpr, name }) => {
   const unknown = tracers.map((t) => t.known === null);
@@ -129,12 +120,6 @@ export interface JitStats {
 }
 export type Jitted<F> = F & { cacheInfo(): JitStats; lower(...args: unknown[]): ClosedJaxpr };
 
-interface Entry {
-  jaxpr: ClosedJaxpr;
-  consts: JaxArray[];
-  outTree: TreeDef;
-}
-
 const asList = <T>(x: T | readonly T[] | undefined): T[] =>
   x === undefined ? [] : Array.isArray(x) ? [...x] : [x as T];
 
@@ -147,16 +132,15 @@ export function jit<F extends (...args: never[]) => PyTree>(
   f: F,
   opts: JitOptions = {},
 ): Jitted<F> {
-  const cache = new Map<string, Entry>();
+  const cache = new Map<string, TracedClosed>();
   const stats = { hits: 0, misses: 0 };
   const staticNames = asList(opts.staticArgnames);
   const device: Device | undefined = opts.backend ? devices(opts.backend)[0] : undefined;
-  const name = f.name && f.name !== "anonymous" ? f.name : "<lambda>";
+  const name = lambdaName(f);
   const lookup = (rawArgs: unknown[]) => {
     const args = splitStaticNames(rawArgs, staticNames);
     const { dynamic, statics, bake } = splitStatic(args.args, asList(opts.staticArgnums));
-    const [leaves, inTree] = treeFlatten(dynamic as PyTree);
-    let arrays = leaves.map((l) => (l instanceof JaxArray ? l : asArray("jit", l as ArrayLike)));
+    let [arrays, inTree] = flattenArrays("jit", dynamic as PyTree);
     if (device) arrays = arrays.map((a) => (a instanceof Tracer ? a : devicePut(a, device)));
     const key = [
       treedefToString(inTree),
@@ -168,17 +152,15 @@ export function jit<F extends (...args: never[]) => PyTree>(
     if (entry) stats.hits++;
     else {
       stats.misses++;
-      const { closed, outTree } = stage(
+      entry = traceClosed(
         "jit",
         (...xs: never[]) => f(...(args.rebuild(bake(xs)) as never[])),
         arrays.map((a) => a.aval),
         inTree,
         f,
       );
-      const [jaxpr, consts] = closureConvert(closed);
-      entry = { jaxpr, consts, outTree };
       // A trace that closed over another transformation's tracers is only valid inside it.
-      if (!consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
+      if (!entry.consts.some((c) => c instanceof Tracer)) cache.set(key, entry);
     }
     return { entry, arrays };
   };

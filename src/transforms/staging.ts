@@ -90,10 +90,11 @@ class JaxprTrace extends Trace {
 }
 
 /**
- * 0-d constants become literals of the Jaxpr, as JAX inlines scalar constants; a device that
- * cannot be read synchronously (WebGPU in Node) keeps non-shared ones as constvars.
+ * The value of a concrete 0-d array, or null for a tracer, a larger array, or a device that
+ * cannot be read synchronously (WebGPU in Node). 0-d constants become literals of a Jaxpr
+ * through it, as JAX inlines scalar constants, and eager control flow reads its decisions.
  */
-function literalValue(x: JaxArray): number | boolean | null {
+export function concreteScalar(x: JaxArray): number | boolean | null {
   if (!(x instanceof EagerArray) || x.ndim !== 0) return null;
   try {
     return x.item();
@@ -109,7 +110,7 @@ function buildJaxpr(builder: JaxprBuilder, inTracers: Tracer[], outTracers: Trac
   const constVals: JaxArray[] = [];
   for (const [t, value] of builder.constValues) {
     const v = builder.varFor(t);
-    const literal = literalValue(value);
+    const literal = concreteScalar(value);
     if (literal !== null) literals.set(v, new Literal(literal, v.aval));
     else {
       constvars.push(v);
@@ -196,6 +197,30 @@ export function traceFlat(
   return stage(name, f as (...args: never[]) => PyTree, [...avals], inTree).closed;
 }
 
+/** Flattens a pytree of operands into arrays (JS numbers become weakly typed scalars). */
+export function flattenArrays(name: string, tree: PyTree): [JaxArray[], TreeDef] {
+  const [leaves, def] = treeFlatten(tree);
+  return [leaves.map((l) => asArray(name, l as ArrayLike)), def];
+}
+
+/** A user function traced on abstract arguments and closure-converted (constants lead the inputs). */
+export interface TracedClosed {
+  jaxpr: ClosedJaxpr;
+  consts: JaxArray[];
+  outTree: TreeDef;
+}
+export function traceClosed(
+  name: string,
+  f: (...args: never[]) => PyTree,
+  avals: ShapedArray[],
+  inTree: TreeDef,
+  traced: (...args: never[]) => unknown = f,
+): TracedClosed {
+  const { closed, outTree } = stage(name, f, avals, inTree, traced);
+  const [jaxpr, consts] = closureConvert(closed);
+  return { jaxpr, consts, outTree };
+}
+
 /**
  * Closure conversion: the Jaxpr's constants become its leading inputs, so the values it closed
  * over (possibly tracers of enclosing transformations) are passed as ordinary operands.
@@ -261,6 +286,11 @@ export function splitStatic(args: unknown[], staticArgnums: readonly number[]) {
   return { dynamic, statics, bake };
 }
 
-export function fnName(f: (...args: never[]) => unknown): string {
-  return f.name && f.name !== "anonymous" ? f.name : "<anonymous>";
+function fnName(f: (...args: never[]) => unknown, anonymous = "<anonymous>"): string {
+  return f.name && f.name !== "anonymous" ? f.name : anonymous;
+}
+
+/** The name a staged function carries in a printed Jaxpr (JAX writes <lambda> for lambdas). */
+export function lambdaName(f: (...args: never[]) => unknown): string {
+  return fnName(f, "<lambda>");
 }

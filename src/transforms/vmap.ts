@@ -177,41 +177,41 @@ export function vmap<F extends (...args: never[]) => PyTree>(f: F, opts: VmapOpt
       throw new ValueError(
         "vmap must have at least one non-None value in in_axes (or an axisSize)",
       );
-    return withNewMain(
-      (main) => new BatchTrace(main),
-      n,
-      (main) => {
-        const trace = main.makeTrace(main);
-        const inputs = arrays.map((x, i) => {
-          const ax = axes[i]!;
-          if (ax === null) return x;
-          const arr = x as JaxArray;
-          return new BatchTracer(trace, arr, ax < 0 ? ax + arr.ndim : ax);
-        });
+    let outTree: ReturnType<typeof treeFlatten>[1] | undefined;
+    const dims = arrays.map((x, i) => {
+      const ax = axes[i]!;
+      return ax === null ? null : ax < 0 ? ax + (x as JaxArray).ndim : ax;
+    });
+    const [outVals, outDims] = batchFlat(
+      (...inputs) => {
         const out = f(...(treeUnflatten(inTree, inputs) as unknown as never[]));
-        const [outLeaves, outTree] = treeFlatten(out);
-        const outSpecs =
-          opts.outAxes === undefined || opts.outAxes === null || typeof opts.outAxes === "number"
-            ? outLeaves.map(() => (opts.outAxes === undefined ? 0 : (opts.outAxes as Axis)))
-            : (treeFlatten(opts.outAxes as PyTree)[0] as Axis[]);
-        const results = outLeaves.map((leaf, i) => {
-          const t = trace.fullRaise(asArray("vmap", leaf as ArrayLike)) as BatchTracer;
-          const outAxis = outSpecs[i];
-          if (outAxis === null) {
-            if (t.batchDim !== null)
-              throw new ValueError("vmap has mapped output but out_axes is None");
-            return t.val;
-          }
-          const front = moveToFront(t.val, t.batchDim, n);
-          const rank = front.ndim;
-          const dest = outAxis! < 0 ? outAxis! + rank : outAxis!;
-          if (dest === 0) return front;
-          const perm = Array.from({ length: rank }, (_, k) => k).filter((k) => k !== 0);
-          perm.splice(dest, 0, 0);
-          return lax.transpose(front, perm);
-        });
-        return treeUnflatten(outTree, results) as ReturnType<F>;
+        const [outLeaves, tree] = treeFlatten(out);
+        outTree = tree;
+        return outLeaves.map((leaf) => asArray("vmap", leaf as ArrayLike));
       },
+      arrays as JaxArray[],
+      dims,
+      n,
     );
+    const outSpecs =
+      opts.outAxes === undefined || opts.outAxes === null || typeof opts.outAxes === "number"
+        ? outVals.map(() => (opts.outAxes === undefined ? 0 : (opts.outAxes as Axis)))
+        : (treeFlatten(opts.outAxes as PyTree)[0] as Axis[]);
+    const results = outVals.map((val, i) => {
+      const outAxis = outSpecs[i];
+      if (outAxis === null) {
+        if (outDims[i] !== null)
+          throw new ValueError("vmap has mapped output but out_axes is None");
+        return val;
+      }
+      const front = moveToFront(val, outDims[i]!, n);
+      const rank = front.ndim;
+      const dest = outAxis! < 0 ? outAxis! + rank : outAxis!;
+      if (dest === 0) return front;
+      const perm = Array.from({ length: rank }, (_, k) => k).filter((k) => k !== 0);
+      perm.splice(dest, 0, 0);
+      return lax.transpose(front, perm);
+    });
+    return treeUnflatten(outTree!, results) as ReturnType<F>;
   };
 }
