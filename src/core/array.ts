@@ -231,6 +231,9 @@ export class EagerArray extends JaxArray {
  * tf.js reads WebGPU buffers synchronously through OffscreenCanvas, which browsers have and
  * Node does not: there the value can only be read with `await x.data()`.
  */
+export function readsSync(device: Device): boolean {
+  return !(device.platform === "webgpu" && typeof OffscreenCanvas === "undefined");
+}
 export function readSync(
   tensor: tf.Tensor,
   device: Device,
@@ -238,7 +241,7 @@ export function readSync(
   try {
     return tensor.dataSync() as Float32Array | Int32Array | Uint8Array;
   } catch (e) {
-    if (device.platform === "webgpu" && typeof OffscreenCanvas === "undefined")
+    if (!readsSync(device))
       throw new SyncReadError(
         `cannot read an array on ${device} synchronously here (WebGPU in Node has no OffscreenCanvas); use await x.data(), or jax.devicePut(x, "cpu") after awaiting x.blockUntilReady()`,
       );

@@ -1,6 +1,7 @@
 /**
- * Pytrees as in jax.tree_util: nested JS arrays and plain objects are containers; everything
- * else (arrays, numbers, null, ...) is a leaf. Object keys are ordered by sorted key, as JAX
+ * Pytrees as in jax.tree_util: nested JS arrays, plain objects and instances of classes
+ * registered with registerPytreeNode are containers; everything else (arrays, numbers, null,
+ * ...) is a leaf. Object keys are ordered by sorted key, as JAX
  * sorts dict keys, so structures compare equal whatever the insertion order.
  */
 import { ValueError } from "./errors.js";
@@ -11,7 +12,28 @@ export type TreeDef =
   | { kind: "leaf" }
   | { kind: "none" }
   | { kind: "array"; children: TreeDef[] }
-  | { kind: "object"; keys: string[]; children: TreeDef[] };
+  | { kind: "object"; keys: string[]; children: TreeDef[] }
+  | { kind: "custom"; node: NodeType; aux: unknown; children: TreeDef[] };
+
+/** How a registered class splits into children (and static aux data) and is rebuilt. */
+export interface NodeType<T = unknown> {
+  name: string;
+  flatten: (x: T) => [children: unknown[], aux: unknown];
+  unflatten: (aux: unknown, children: unknown[]) => T;
+}
+const nodeTypes = new Map<unknown, NodeType>();
+
+/**
+ * jax.tree_util.register_pytree_node: instances of `cls` become containers whose children
+ * transforms (jit, vmap, grad, scan) see as leaves; `aux` is static and printed in the treedef.
+ */
+export function registerPytreeNode<T extends object>(
+  cls: abstract new (...args: never[]) => T,
+  flatten: (x: T) => [children: unknown[], aux: unknown],
+  unflatten: (aux: unknown, children: unknown[]) => T,
+): void {
+  nodeTypes.set(cls.prototype, { name: cls.name, flatten, unflatten } as NodeType);
+}
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === "object" &&
@@ -31,6 +53,12 @@ export function treeFlatten<L = unknown>(
     }
     if (node === null || node === undefined) return { kind: "none" };
     if (Array.isArray(node)) return { kind: "array", children: node.map(walk) };
+    const custom =
+      typeof node === "object" ? nodeTypes.get(Object.getPrototypeOf(node)) : undefined;
+    if (custom) {
+      const [children, aux] = custom.flatten(node);
+      return { kind: "custom", node: custom, aux, children: children.map(walk) };
+    }
     if (isPlainObject(node)) {
       const keys = Object.keys(node).sort();
       return { kind: "object", keys, children: keys.map((k) => walk(node[k])) };
@@ -60,6 +88,8 @@ export function treeUnflatten<L>(def: TreeDef, leaves: readonly L[]): PyTree<L> 
         return d.children.map(build);
       case "object":
         return Object.fromEntries(d.keys.map((k, j) => [k, build(d.children[j]!)]));
+      case "custom":
+        return d.node.unflatten(d.aux, d.children.map(build));
     }
   };
   const out = build(def);
@@ -90,6 +120,8 @@ export function treedefToString(def: TreeDef): string {
         return `[${d.children.map(show).join(", ")}]`;
       case "object":
         return `{${d.keys.map((k, i) => `'${k}': ${show(d.children[i]!)}`).join(", ")}}`;
+      case "custom":
+        return `CustomNode(${d.node.name}[${String(d.aux)}], [${d.children.map(show).join(", ")}])`;
     }
   };
   return `PyTreeDef(${show(def)})`;

@@ -10,6 +10,7 @@ import * as ln from "./linalg.js";
 import * as red from "./reduction.js";
 import * as so from "./sorting.js";
 import * as st from "./structural.js";
+import { threefry2x32P } from "./threefry.js";
 
 /** Moves the batch dimension to 0 (or broadcasts an unbatched value to batch size n). */
 export function moveToFront(x: JaxArray, bdim: number | null, n: number): JaxArray {
@@ -41,7 +42,10 @@ export function batchedToFront(
  * Elementwise primitives: every operand is brought to the full batched shape (lax broadcasts
  * only rank-0 operands, so unbatched arrays are broadcast explicitly).
  */
-function elementwise(prim: Primitive<object>, scalarOk: (i: number) => boolean = () => true): void {
+export function elementwise(
+  prim: Primitive<object>,
+  scalarOk: (i: number) => boolean = () => true,
+): void {
   defBatch(prim, (args, dims, params) => {
     const n = batchSize(args, dims);
     const shapes = args.map((a, i) =>
@@ -95,6 +99,9 @@ const ELEMENTWISE = [
   el.absP,
   el.erfP,
   el.erfcP,
+  el.erfInvP,
+  el.lgammaP,
+  el.digammaP,
   el.squareP,
   el.notP,
   el.populationCountP,
@@ -130,6 +137,8 @@ for (const p of [
   el.roundP,
   el.integerPowP,
   st.convertElementTypeP,
+  st.bitcastConvertTypeP,
+  threefry2x32P,
   st.copyP,
   st.stopGradientP,
 ] as Primitive<object>[])

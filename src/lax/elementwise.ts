@@ -16,7 +16,13 @@ import {
   T,
   where,
 } from "./common.js";
-import { intsNeedOwnKernels, runIntKernel } from "./kernels.js";
+import {
+  bitcastFloatToInt,
+  ERF_INV_CENTRAL,
+  ERF_INV_TAIL,
+  intsNeedOwnKernels,
+  runIntKernel,
+} from "./kernels.js";
 
 // Operands here already share a dtype, so the registered kernels can run directly, without the
 // conversion and scope bookkeeping that tf.js's public op wrappers add to every call.
@@ -190,6 +196,11 @@ export const absP = unary(
 );
 export const erfP = unary("erf", FLOAT, (x) => tf.erf(x), floatsOnly);
 export const erfcP = unary("erfc", FLOAT, (x) => tf.sub(1, tf.erf(x)));
+// erf_inv, lgamma and digamma follow XLA's float32 algorithms (xla/hlo/builder/lib/math.cc),
+// so results match JAX's to float32 rounding.
+export const erfInvP = unary("erf_inv", FLOAT, erfInvTensor);
+export const lgammaP = unary("lgamma", FLOAT, lgammaTensor);
+export const digammaP = unary("digamma", FLOAT, digammaTensor);
 export const squareP = unary("square", NUM, (x, d) =>
   isInteger(d) ? (onCpu() ? runIntKernel("TfjaxIMul", x, x) : tf.mul(x, x)) : tf.square(x),
 );
@@ -308,7 +319,24 @@ export const atan2P = binary("atan2", FLOAT, (y, x) => {
     tf.atan2(y, x),
   );
 });
-export const nextafterP = binary("nextafter", FLOAT, (x, y) => nextafterImpl(x, y));
+export const nextafterP = binary("nextafter", FLOAT, (x, y) =>
+  intsNeedOwnKernels() ? nextafterOps(x, y) : runIntKernel("TfjaxNextafter", x, y),
+);
+/** nextafter from tf.js ops and bit casts, for webgpu: step the bit pattern by +-1. */
+function nextafterOps(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, y.shape);
+  const [a, b] = [tf.broadcastTo(x, shape), tf.broadcastTo(y, shape)];
+  const bits = bitcastFloatToInt(a);
+  const up = tf.equal(tf.less(a, b), tf.greater(a, 0));
+  const step = where(up, tf.onesLike(bits), tf.fill(shape, -1, "int32"));
+  const stepped = runIntKernel("TfjaxBitcastToFloat", runIntKernel("TfjaxIntAdd", bits, step));
+  const smallest = 1.401298464324817e-45; // the least subnormal float32
+  const fromZero = tf.where(tf.greater(b, 0), tf.fill(shape, smallest), tf.fill(shape, -smallest));
+  const moved = tf.where(tf.equal(a, 0), fromZero, stepped);
+  const result = tf.where(tf.equal(a, b), b, moved);
+  // a + b carries the NaN (a NaN fill would be a WGSL literal, which WGSL rejects).
+  return tf.where(tf.logicalOr(tf.isNaN(a), tf.isNaN(b)), tf.add(a, b), result);
+}
 export const andP = binary("and", INT_BOOL, (x, y, d) =>
   d === "bool" ? tf.logicalAnd(x, y) : runIntKernel("TfjaxBitwiseAnd", x, y),
 );
@@ -338,27 +366,6 @@ function minMax(x: tf.Tensor, y: tf.Tensor, d: DType, which: "max" | "min"): tf.
   if (!isFloating(d)) return result;
   // XLA's max/min propagate NaN; not every tf.js backend does.
   return tf.where(tf.isNaN(x), x, tf.where(tf.isNaN(y), y, result));
-}
-
-/** The next float32 after x toward y, by stepping the bit pattern. */
-function nextafterImpl(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, y.shape);
-  const xs = tf.broadcastTo(x, shape).dataSync() as Float32Array;
-  const ys = tf.broadcastTo(y, shape).dataSync() as Float32Array;
-  const out = new Float32Array(xs.length);
-  const bits = new Int32Array(out.buffer);
-  for (let i = 0; i < xs.length; i++) {
-    const a = xs[i]!;
-    const b = ys[i]!;
-    if (Number.isNaN(a) || Number.isNaN(b)) out[i] = Number.NaN;
-    else if (a === b) out[i] = b;
-    else if (a === 0) bits[i] = b > 0 ? 1 : -2147483647;
-    else {
-      out[i] = a;
-      bits[i] += a < b === a > 0 ? 1 : -1;
-    }
-  }
-  return tf.tensor(out, shape, "float32");
 }
 
 // --- comparisons --------------------------------------------------------------------------
@@ -430,6 +437,9 @@ export const cbrt = un(cbrtP),
   erf = un(erfP),
   erfc = un(erfcP),
   square = un(squareP);
+export const erfInv = un(erfInvP),
+  lgamma = un(lgammaP),
+  digamma = un(digammaP);
 export const bitwiseNot = un(notP),
   populationCount = un(populationCountP);
 export const add = bin(addP),
@@ -462,3 +472,85 @@ export function integerPow(x: JaxArray, y: number): JaxArray {
   return bind1(integerPowP, [x], { y });
 }
 export type { EagerArray };
+
+/** Horner's rule over tensors: c[0] * w^(n-1) + ... + c[n-1]. */
+function horner(coefficients: readonly number[], w: tf.Tensor): tf.Tensor {
+  let p: tf.Tensor = tf.scalar(coefficients[0]!);
+  for (const c of coefficients.slice(1)) p = tf.add(tf.mul(p, w), c);
+  return p;
+}
+
+function erfInvTensor(x: tf.Tensor): tf.Tensor {
+  if (!intsNeedOwnKernels()) return runIntKernel("TfjaxErfInv", x);
+  const w = tf.neg(tf.log1p(tf.neg(tf.mul(x, x))));
+  const central = tf.less(w, 5);
+  const p = tf.where(
+    central,
+    horner(ERF_INV_CENTRAL, tf.sub(w, 2.5)),
+    horner(ERF_INV_TAIL, tf.sub(tf.sqrt(w), 3)),
+  );
+  // erf_inv(+-1) = +-inf, where the polynomial is indeterminate.
+  return tf.where(tf.equal(tf.abs(x), 1), tf.mul(x, Infinity), tf.mul(p, x));
+}
+
+// Lanczos approximation with g = 7 and 8 terms (Numerical Recipes' and Boost's choice, as XLA).
+const LANCZOS_G = 7;
+const LANCZOS_BASE = 0.9999999999998099;
+const LANCZOS = [
+  676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406, 12.507343278686905,
+  -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7,
+];
+
+/** z for the Lanczos series (x - 1, or -x where the reflection formula is used) and log(t). */
+function lanczosArgs(x: tf.Tensor): { reflect: tf.Tensor; z: tf.Tensor; logT: tf.Tensor } {
+  const reflect = tf.less(x, 0.5);
+  const z = tf.where(reflect, tf.neg(x), tf.sub(x, 1));
+  const half = LANCZOS_G + 0.5;
+  const logT = tf.add(Math.log(half), tf.log1p(tf.div(z, half)));
+  return { reflect, z, logT };
+}
+
+function lgammaTensor(x: tf.Tensor): tf.Tensor {
+  const { reflect, z, logT } = lanczosArgs(x);
+  let series: tf.Tensor = tf.scalar(LANCZOS_BASE);
+  LANCZOS.forEach((c, i) => {
+    series = tf.add(series, tf.div(c, tf.add(z, i + 1)));
+  });
+  const t = tf.add(z, LANCZOS_G + 0.5);
+  // (z + 1/2) log t - t, written so that it does not overflow for large z.
+  const logY = tf.add(
+    tf.add(0.5 * Math.log(2 * Math.PI), tf.mul(tf.sub(tf.add(z, 0.5), tf.div(t, logT)), logT)),
+    tf.log(series),
+  );
+  const absX = tf.abs(x);
+  const frac = tf.sub(absX, tf.floor(absX));
+  const reduced = tf.where(tf.greater(frac, 0.5), tf.sub(1, frac), frac);
+  const logSin = tf.log(tf.sin(tf.mul(Math.PI, reduced)));
+  const reflection = tf.where(
+    tf.isFinite(logSin),
+    tf.sub(tf.sub(Math.log(Math.PI), logSin), logY),
+    tf.neg(logSin),
+  );
+  const result = tf.where(reflect, reflection, logY);
+  return tf.where(tf.isInf(x), tf.scalar(Infinity), result);
+}
+
+function digammaTensor(x: tf.Tensor): tf.Tensor {
+  const { reflect, z, logT } = lanczosArgs(x);
+  let num: tf.Tensor = tf.scalar(0);
+  let denom: tf.Tensor = tf.scalar(LANCZOS_BASE);
+  LANCZOS.forEach((c, i) => {
+    const zi = tf.add(z, i + 1);
+    num = tf.sub(num, tf.div(c, tf.mul(zi, zi)));
+    denom = tf.add(denom, tf.div(c, zi));
+  });
+  const t = tf.add(z, LANCZOS_G + 0.5);
+  const y = tf.sub(tf.add(logT, tf.div(num, denom)), tf.div(LANCZOS_G, t));
+  const reduced = tf.add(x, tf.abs(tf.floor(tf.add(x, 0.5))));
+  const angle = tf.mul(Math.PI, reduced);
+  const reflection = tf.sub(y, tf.div(tf.mul(Math.PI, tf.cos(angle)), tf.sin(angle)));
+  const result = tf.where(reflect, reflection, y);
+  // Poles at zero and the negative integers.
+  const pole = tf.logicalAnd(tf.lessEqual(x, 0), tf.equal(x, tf.floor(x)));
+  return tf.where(pole, tf.scalar(Number.NaN), result);
+}

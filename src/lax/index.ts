@@ -7,6 +7,7 @@ export * from "./linalg.js";
 export * from "./reduction.js";
 export * from "./sorting.js";
 export * from "./structural.js";
+export * from "./threefry.js";
 
 import "./jvp_rules.js";
 import "./transpose_rules.js";

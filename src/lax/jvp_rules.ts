@@ -13,6 +13,7 @@ import * as ln from "./linalg.js";
 import * as red from "./reduction.js";
 import * as so from "./sorting.js";
 import * as st from "./structural.js";
+import { threefry2x32P } from "./threefry.js";
 
 /** Zeros of an abstract value's shape and dtype. */
 export function zerosOfAval(aval: {
@@ -83,6 +84,8 @@ for (const p of [
 ])
   zeroJvp(p);
 for (const p of [el.eqP, el.neP, el.ltP, el.leP, el.gtP, el.geP]) zeroJvp(p);
+zeroJvp(st.bitcastConvertTypeP);
+zeroJvp(threefry2x32P);
 // d exp(x) = exp(x) dx
 unaryJvp(el.expP, (_x, y) => y);
 // d 2^x = 2^x ln2 dx
@@ -121,6 +124,10 @@ unaryJvp(el.absP, (x) => el.sign(x));
 // d erf(x) = 2/sqrt(pi) exp(-x^2) dx ; d erfc(x) = -2/sqrt(pi) exp(-x^2) dx
 unaryJvp(el.erfP, (x) => el.mul(el.exp(el.neg(el.mul(x, x))), 2 / Math.sqrt(Math.PI)));
 unaryJvp(el.erfcP, (x) => el.mul(el.exp(el.neg(el.mul(x, x))), -2 / Math.sqrt(Math.PI)));
+// d erf_inv(x) = sqrt(pi)/2 exp(erf_inv(x)^2) dx
+unaryJvp(el.erfInvP, (_x, y) => el.mul(el.exp(el.mul(y, y)), Math.sqrt(Math.PI) / 2));
+// d lgamma(x) = digamma(x) dx
+unaryJvp(el.lgammaP, (x) => el.digamma(x));
 // d x^2 = 2x dx
 unaryJvp(el.squareP, (x) => el.mul(x, 2));
 // d x^n = n x^(n-1) dx

@@ -9,14 +9,41 @@ import { shapesEqual, stridesOf } from "../core/shape.js";
 
 interface IntKernel {
   arity: 1 | 2;
-  outDtype: "int32" | "bool";
+  outDtype: "int32" | "bool" | "float32";
   /** Exact 32-bit semantics in JS; results are stored through an Int32Array (wrapping). */
   js: (a: number, b: number) => number;
-  /** WGSL expression over `a` and `b` (both i32) giving an i32 (or bool for bool kernels). */
-  wgsl: string;
+  /** A bitcast: the output is the input's buffer read as outDtype (NaN payloads kept). */
+  reinterpret?: true;
+  /** WGSL expression over `a` and `b` (both i32) giving an i32 (or bool for bool kernels); without one, webgpu computes the op from tf.js ops instead. */
+  wgsl?: string;
 }
 
 const u = (x: number) => x >>> 0;
+
+// M. Giles, "Approximating the erfinv function", GPU Computing Gems (2011), single precision,
+// as XLA's ErfInv32 (xla/hlo/builder/lib/math.cc).
+export const ERF_INV_CENTRAL = [
+  2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503,
+  -0.00417768164, 0.246640727, 1.50140941,
+].map(Math.fround);
+export const ERF_INV_TAIL = [
+  -0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+  0.00943887047, 1.00167406, 2.83297682,
+].map(Math.fround);
+function erfInvF32(x: number): number {
+  const f = Math.fround;
+  if (Math.abs(x) === 1) return x * Number.POSITIVE_INFINITY;
+  const w = -f(Math.log1p(-f(x * x)));
+  const central = w < 5;
+  const t = central ? f(w - 2.5) : f(f(Math.sqrt(w)) - 3);
+  const c = central ? ERF_INV_CENTRAL : ERF_INV_TAIL;
+  let p = c[0]!;
+  for (let i = 1; i < c.length; i++) p = f(f(p * t) + c[i]!);
+  return f(p * x);
+}
+const STEP_F32 = new Float32Array(1);
+const STEP_I32 = new Int32Array(STEP_F32.buffer);
+
 // Shift counts outside [0, 32) give 0 (or the sign fill) as XLA defines, not JS's `count & 31`.
 const KERNELS: Record<string, IntKernel> = {
   TfjaxBitwiseAnd: { arity: 2, outDtype: "int32", js: (a, b) => a & b, wgsl: "a & b" },
@@ -78,6 +105,38 @@ const KERNELS: Record<string, IntKernel> = {
     js: (a, b) => Number(u(a) < u(b)),
     wgsl: "bitcast<u32>(a) < bitcast<u32>(b)",
   },
+  // Bit reinterpretations (lax.bitcast_convert_type between 32-bit dtypes).
+  TfjaxBitcastToFloat: {
+    arity: 1,
+    outDtype: "float32",
+    js: (a) => a,
+    reinterpret: true,
+    wgsl: "bitcast<f32>(a)",
+  },
+  TfjaxBitcastToInt: {
+    arity: 1,
+    outDtype: "int32",
+    js: (a) => a,
+    reinterpret: true,
+    wgsl: "bitcast<i32>(a)",
+  },
+  // nextafter on float32 by stepping the bit pattern (+-0 steps to the smallest subnormal).
+  TfjaxNextafter: {
+    arity: 2,
+    outDtype: "float32",
+    js: (a, b) => {
+      if (Number.isNaN(a) || Number.isNaN(b)) return Number.NaN;
+      if (a === b) return b;
+      if (a === 0) STEP_I32[0] = b > 0 ? 1 : -2147483647;
+      else {
+        STEP_F32[0] = a;
+        STEP_I32[0] += a < b === a > 0 ? 1 : -1;
+      }
+      return STEP_F32[0]!;
+    },
+  },
+  // erf_inv in float32 arithmetic (Math.fround after each step), as the tf.js ops would.
+  TfjaxErfInv: { arity: 1, outDtype: "float32", js: erfInvF32 },
   TfjaxPopulationCount: {
     arity: 1,
     outDtype: "int32",
@@ -91,17 +150,21 @@ const KERNELS: Record<string, IntKernel> = {
 };
 export type IntKernelName = keyof typeof KERNELS;
 
-interface BackendLike {
+export interface BackendLike {
   readSync(dataId: object): unknown;
 }
-interface CpuLike extends BackendLike {
-  makeTensorInfo(shape: number[], dtype: string, values: Int32Array | Uint8Array): tf.TensorInfo;
+export interface CpuLike extends BackendLike {
+  makeTensorInfo(
+    shape: number[],
+    dtype: string,
+    values: Int32Array | Uint8Array | Float32Array,
+  ): tf.TensorInfo;
 }
-interface WasmLike extends BackendLike {
+export interface WasmLike extends BackendLike {
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Int32Array | Uint8Array;
+  typedArrayFromHeap(info: tf.TensorInfo): Int32Array | Uint8Array | Float32Array;
 }
-interface WebGPULike {
+export interface WebGPULike {
   runWebGPUProgram(program: object, inputs: tf.TensorInfo[], outputDtype: string): tf.TensorInfo;
 }
 
@@ -109,24 +172,42 @@ function computeJs(
   kernel: IntKernel,
   backend: BackendLike,
   inputs: tf.TensorInfo[],
-): Int32Array | Uint8Array {
+): Int32Array | Uint8Array | Float32Array {
   const a = backend.readSync(inputs[0]!.dataId) as Int32Array;
+  if (kernel.reinterpret)
+    return kernel.outDtype === "float32"
+      ? new Float32Array(a.slice().buffer)
+      : new Int32Array(a.slice().buffer);
   const b = kernel.arity === 2 ? (backend.readSync(inputs[1]!.dataId) as Int32Array) : a;
-  const out = kernel.outDtype === "bool" ? new Uint8Array(a.length) : new Int32Array(a.length);
+  const out =
+    kernel.outDtype === "bool"
+      ? new Uint8Array(a.length)
+      : kernel.outDtype === "float32"
+        ? new Float32Array(a.length)
+        : new Int32Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = kernel.js(a[i]!, b[i]!);
   return out;
 }
 
-function webgpuProgram(name: string, kernel: IntKernel, shape: number[]) {
+/**
+ * A tf.js WebGPU program computing `result[index]` from the flat inputs `variableNames`, one
+ * thread per output element; `body` is WGSL run for each index below uniforms.size.
+ */
+export function flatProgram(
+  shaderKey: string,
+  variableNames: string[],
+  shape: number[],
+  body: string,
+) {
   const size = shape.reduce((p, d) => p * d, 1);
   const groups = Math.ceil(size / 64);
   // WebGPU allows at most 65535 workgroups per dimension; tf.js's getGlobalIndex() unfolds 2-d grids.
   const side = Math.ceil(Math.sqrt(groups));
   const dispatch: [number, number, number] = groups > 65535 ? [side, side, 1] : [groups, 1, 1];
   return {
-    variableNames: kernel.arity === 2 ? ["A", "B"] : ["A"],
+    variableNames,
     outputShape: shape,
-    shaderKey: name,
+    shaderKey,
     dispatchLayout: { x: shape.map((_, i) => i) },
     dispatch,
     workgroupSize: [64, 1, 1] as [number, number, number],
@@ -134,12 +215,22 @@ function webgpuProgram(name: string, kernel: IntKernel, shape: number[]) {
     getUserCode: () => `
       fn main(index : i32) {
         if (index < uniforms.size) {
-          let a = A[index];
-          let b = ${kernel.arity === 2 ? "B[index]" : "a"};
-          result[index] = ${kernel.outDtype === "bool" ? `select(0, 1, ${kernel.wgsl})` : kernel.wgsl};
+          ${body}
         }
       }`,
   };
+}
+
+function webgpuProgram(name: string, kernel: IntKernel, shape: number[]) {
+  const value = kernel.outDtype === "bool" ? `select(0, 1, ${kernel.wgsl!})` : kernel.wgsl!;
+  return flatProgram(
+    name,
+    kernel.arity === 2 ? ["A", "B"] : ["A"],
+    shape,
+    `let a = A[index];
+          let b = ${kernel.arity === 2 ? "B[index]" : "a"};
+          result[index] = ${value};`,
+  );
 }
 
 function registerFor(platform: Platform): void {
@@ -165,6 +256,7 @@ function registerFor(platform: Platform): void {
         return out;
       };
     } else if (platform === "webgpu") {
+      if (!kernel.wgsl) continue;
       kernelFunc = ({ inputs, backend }) => {
         const ins = Object.values(inputs) as tf.TensorInfo[];
         const program = webgpuProgram(kernelName, kernel, ins[0]!.shape);
@@ -194,16 +286,12 @@ onBackendInit((platform) => {
     kernelFunc: ({ inputs, backend }) => {
       const { x, positions } = inputs as { x: tf.TensorInfo; positions: tf.TensorInfo };
       // The dtype is part of the key: tf.js caches compiled pipelines by shaderKey.
-      const program = {
-        ...webgpuProgram(`${GATHER_FLAT}_${x.dtype}`, KERNELS.TfjaxBitwiseAnd!, positions.shape),
-        variableNames: ["A", "I"],
-      };
-      program.getUserCode = () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          result[index] = ${x.dtype === "float32" ? "f32" : "i32"}(A[I[index]]);
-        }
-      }`;
+      const program = flatProgram(
+        `${GATHER_FLAT}_${x.dtype}`,
+        ["A", "I"],
+        positions.shape,
+        `result[index] = ${x.dtype === "float32" ? "f32" : "i32"}(A[I[index]]);`,
+      );
       return (backend as unknown as WebGPULike).runWebGPUProgram(program, [x, positions], x.dtype);
     },
   });
@@ -218,16 +306,12 @@ onBackendInit((platform) => {
     backendName: "webgpu",
     kernelFunc: ({ inputs, backend }) => {
       const { c, a, b } = inputs as { c: tf.TensorInfo; a: tf.TensorInfo; b: tf.TensorInfo };
-      const program = {
-        ...webgpuProgram(`${SELECT}_${a.dtype}`, KERNELS.TfjaxBitwiseAnd!, a.shape),
-        variableNames: ["C", "A", "B"],
-      };
-      program.getUserCode = () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          result[index] = ${a.dtype === "float32" ? "f32" : "i32"}(select(B[index], A[index], C[index] != 0));
-        }
-      }`;
+      const program = flatProgram(
+        `${SELECT}_${a.dtype}`,
+        ["C", "A", "B"],
+        a.shape,
+        `result[index] = ${a.dtype === "float32" ? "f32" : "i32"}(select(B[index], A[index], C[index] != 0));`,
+      );
       return (backend as unknown as WebGPULike).runWebGPUProgram(program, [c, a, b], a.dtype);
     },
   });
@@ -242,6 +326,15 @@ export function selectWords(c: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor
   );
   const full = (t: tf.Tensor) => (shapesEqual(t.shape, shape) ? t : broadcastExact(t, shape));
   return tf.engine().runKernel(SELECT, { c: full(c), a: full(a), b: full(b) }) as tf.Tensor;
+}
+
+/**
+ * The float32 bits of t, for bit casts: tf.js's webgpu cast from int32 only relabels the int32
+ * buffer, which a real float op (x * 1 keeps -0 and NaN) turns into float32 bits.
+ */
+export function bitcastFloatToInt(t: tf.Tensor): tf.Tensor {
+  const floats = tf.getBackend() === "webgpu" ? tf.mul(t, 1) : t;
+  return runIntKernel("TfjaxBitcastToInt", floats);
 }
 
 /** Whether int32 math must avoid tf.js kernels here (webgpu computes them through f32). */

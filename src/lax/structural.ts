@@ -9,7 +9,7 @@ import { bind1, Primitive, registerRules } from "../core/primitive.js";
 import { fmtShape, prod } from "../core/shape.js";
 import { aval, boolSafe, checkSameDtypes, liftScalars, type Operand, T, where } from "./common.js";
 import { dynamicWindow } from "./gather.js";
-import { gatherFlat, transposeExact } from "./kernels.js";
+import { bitcastFloatToInt, gatherFlat, runIntKernel, transposeExact } from "./kernels.js";
 
 const fail = (msg: string): never => {
   throw new TypeError_(msg);
@@ -48,6 +48,33 @@ function hostConvert(v: number | boolean, dtype: DType): number | boolean {
   if (dtype === "bool") return Boolean(v);
   const n = Number(v);
   return dtype === "float32" ? Math.fround(n) : Math.trunc(n) | 0;
+}
+
+// --- bitcast_convert_type ------------------------------------------------------------------
+export interface BitcastParams {
+  new_dtype: DType;
+}
+export const bitcastConvertTypeP = new Primitive<BitcastParams>("bitcast_convert_type");
+registerRules(bitcastConvertTypeP, {
+  abstractEval: ([x], p) => {
+    if (x!.dtype === "bool" || p.new_dtype === "bool")
+      throw new TypeError_(
+        `bitcast_convert_type: bool has no 32-bit representation (from ${x!.dtype} to ${p.new_dtype}); use convert_element_type`,
+      );
+    return [aval(x!.shape, p.new_dtype)];
+  },
+  impl: ([x], p) => {
+    const from = storageDtype(x!.dtype);
+    const to = storageDtype(p.new_dtype);
+    if (from === to) return [T(x!)];
+    return [
+      to === "float32" ? runIntKernel("TfjaxBitcastToFloat", T(x!)) : bitcastFloatToInt(T(x!)),
+    ];
+  },
+});
+/** lax.bitcast_convert_type between the 32-bit dtypes: the same bits read as `newDtype`. */
+export function bitcastConvertType(x: JaxArray, newDtype: DType): JaxArray {
+  return bind1(bitcastConvertTypeP, [x], { new_dtype: newDtype });
 }
 
 // --- broadcast_in_dim ---------------------------------------------------------------------
