@@ -7,6 +7,7 @@ import { backendFromEnvironment, setDefaultBackend } from "./core/backend.js";
 import * as lax from "./lax_namespace.js";
 import * as nn from "./nn/index.js";
 import * as numpy from "./numpy/index.js";
+import * as random from "./random/index.js";
 
 export { EagerArray, JaxArray as Array, JaxArray, type NestedArray, tidy } from "./core/array.js";
 export { ShapedArray } from "./core/aval.js";
@@ -23,7 +24,7 @@ export { devicePut } from "./core/device_put.js";
 export type { DType } from "./core/dtype.js";
 export * as errors from "./core/errors.js";
 export { ClosedJaxpr, Jaxpr } from "./core/jaxpr.js";
-export { type PyTree, type TreeDef, tree } from "./core/pytree.js";
+export { type PyTree, registerPytreeNode, type TreeDef, tree } from "./core/pytree.js";
 export {
   ConcretizationTypeError,
   Tracer,
@@ -51,7 +52,7 @@ export {
   vjp,
 } from "./transforms/vjp.js";
 export { type VmapOptions, vmap } from "./transforms/vmap.js";
-export { lax, nn, numpy };
+export { lax, nn, numpy, random };
 
 // TFJAX_BACKEND=webgpu (or JAX_PLATFORMS=webgpu) makes that backend the default at import.
 const requested = backendFromEnvironment();

@@ -73,3 +73,4 @@ export const isscalar = (x: unknown): boolean => typeof x === "number" || typeof
 export function astype(x: AL, dtype: JaxArray["dtype"]): JaxArray {
   return asArray("astype", x).astype(dtype);
 }
+export * as linalg from "./decompositions.js";

@@ -32,3 +32,16 @@ export function readArgs<O extends object>(
   });
   return out as Partial<O>;
 }
+
+type Maybe<T extends readonly unknown[]> = { [K in keyof T]: T[K] | undefined };
+/** Every prefix of a tuple of positional arguments, longest first. */
+type Prefixes<T extends readonly unknown[]> = T extends readonly [...infer Head, unknown]
+  ? Maybe<T> | Prefixes<Head>
+  : [];
+/**
+ * The rest arguments of a JAX-style function: a prefix of its optional positional arguments
+ * `T` (in JAX's order), optionally followed by an options object `O` naming any of them.
+ */
+export type JaxArgs<T extends readonly unknown[], O> =
+  | Prefixes<T>
+  | (Prefixes<T> extends infer P ? (P extends readonly unknown[] ? [...P, O] : never) : never);
