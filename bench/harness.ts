@@ -72,9 +72,19 @@ export async function measure(cases: Case[], opts: MeasureOptions): Promise<Stat
 export function formatTime(ms: number): string {
   if (ms < 1e-3) return `${(ms * 1e6).toPrecision(3)} ns`;
   if (ms < 1) return `${(ms * 1e3).toPrecision(3)} us`;
-  return `${ms.toPrecision(3)} ms`;
+  if (ms < 1e3) return `${ms.toPrecision(3)} ms`;
+  return `${(ms / 1e3).toPrecision(3)} s`;
 }
 
 export function formatStats(s: Stats): string {
   return `${formatTime(s.median)} [${formatTime(s.q1)}..${formatTime(s.q3)}]`;
+}
+
+/**
+ * Throughput from per-repetition times: `perRep` items (draws) per repetition, in millions per
+ * second, the median with the range that the interquartile times give (slowest..fastest).
+ */
+export function formatRate(s: Stats, perRep: number): string {
+  const rate = (ms: number) => (perRep / ms / 1e3).toPrecision(3);
+  return `${rate(s.median)} M/s [${rate(s.q3)}..${rate(s.q1)}]`;
 }

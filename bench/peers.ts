@@ -134,3 +134,20 @@ export function inputs(
   }
   return { x, y };
 }
+
+// --- random numbers: the JS loops are the practical floor (Math.random, no keys) ---------------
+export function uniformLoop(out: Float32Array): Float32Array {
+  for (let i = 0; i < out.length; i++) out[i] = Math.random();
+  return out;
+}
+
+/** Box-Muller, both outputs of each pair used; 1 - u keeps log's argument in (0, 1]. */
+export function normalLoop(out: Float32Array): Float32Array {
+  for (let i = 0; i < out.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - Math.random()));
+    const theta = 2 * Math.PI * Math.random();
+    out[i] = r * Math.cos(theta);
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(theta);
+  }
+  return out;
+}

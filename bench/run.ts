@@ -3,8 +3,8 @@
  *
  * Side by side in one process: tfjax eager, tf.js used directly on the same backend, jax-js
  * (its wasm device, in Node its fastest) and a hand-written JS loop. Prints medians with
- * interquartile ranges, the tfjax/tf.js ratios and whether the targets are met, and writes
- * bench/RESULTS.md.
+ * interquartile ranges, the tfjax/tf.js ratios and whether the targets are met, then random
+ * numbers per second (bench/random.ts), and writes bench/RESULTS.md.
  */
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -26,6 +26,7 @@ import {
   seluTf,
   seluTfjax,
 } from "./peers.js";
+import { randomChecks, randomRatios, randomTable, randomWorkloads } from "./random.js";
 
 const jnp = jax.numpy;
 
@@ -308,6 +309,14 @@ await chainWorkload("10-op chain x50, float32[16]", [16], 50, 40, SMALL_TARGET);
 await chainWorkload("10-op chain x50, float32[] (scalar)", [], 50, 40, SMALL_TARGET);
 await chainWorkload("10-op chain, float32[1e6]", [1_000_000], 1, 25, LARGE_TARGET);
 await seluWorkload(1_000_000, 25);
+// Before the no-tidy workload, whose deferred garbage collection would slow what follows it.
+const { rows: randomRows, memory: randomMemory } = await randomWorkloads({
+  jaxjs,
+  quick,
+  readTfjax,
+  readTf,
+  free,
+});
 await chainWorkload(
   "10-op chain x50, float32[16], tfjax without tidy",
   [16],
@@ -376,6 +385,16 @@ const targetLines = rows
   .join("\n");
 const checks = rows.map((r) => `- ${r.workload}: ${r.check}`).join("\n");
 
+const randomIntro = `Draws per second (millions) from the median time per call, with the range that the
+interquartile times give, and the time per call (median [IQR]) in brackets; each call includes a
+readback. tfjax: \`random.uniform(key, [n])\` / \`random.normal(key, [n])\` from
+\`random.PRNGKey(0)\` inside jax.tidy; tfjax jit: the same under \`jit\` with the shape static
+(\`staticArgnums: [1]\`); tf.js: \`tf.randomUniform\` / \`tf.randomNormal\` (stateful, no keys);
+jax-js: its \`random.uniform\` / \`random.normal\` (Box-Muller normal) from \`random.key(0)\`;
+JS loop: Math.random into a Float32Array (Box-Muller for normal). vmap rows map a scalar draw
+over 10,000 keys split once beforehand (\`vmap((k) => random.normal(k, []))(keys)\`; the jit
+columns jit the vmapped function); tf.js, having no keys, makes one 10,000-element call.`;
+
 const section = `## Backend \`${backend}\`
 
 Written by \`npm run bench${backend === "cpu" ? "" : ` -- --backend ${backend}`}\` (bench/run.ts); latest run on this backend.
@@ -406,12 +425,30 @@ ${targetLines}
 
 ### Result agreement (first 8 values vs the JS loop, relative 1e-3)
 ${checks}
+
+### Random numbers
+
+${randomIntro}
+
+${randomTable(randomRows)}
+
+Throughput ratios, tfjax's draws per second over the peer's (below 1: tfjax is slower):
+${randomRatios(randomRows)}
+
+Checks (moments of the draws: mean within 6 standard errors, sd within 6 of its standard errors):
+${randomChecks(randomRows)}
+- tf.js memory after the random workloads: ${randomMemory} (a fixed few are tfjax's cached scalar
+  constants and jit traces; a per-call leak would grow with the repetitions)
 `;
 
 console.log(`\nbackend ${backend}, ${machine}, node ${process.version}\n`);
 console.log(table());
 console.log(
-  `\nRatios:\n${ratiosToBaseline()}\n\nTargets:\n${targetLines}\n\nAgreement:\n${checks}\n\n(${elapsed.toFixed(0)} s)`,
+  `\nRatios:\n${ratiosToBaseline()}\n\nTargets:\n${targetLines}\n\nAgreement:\n${checks}`,
+);
+console.log(`\nRandom numbers:\n\n${randomTable(randomRows)}`);
+console.log(
+  `\nThroughput ratios (tfjax draws/s over the peer's):\n${randomRatios(randomRows)}\n\nChecks:\n${randomChecks(randomRows)}\n- tf.js memory: ${randomMemory}\n\n(${elapsed.toFixed(0)} s)`,
 );
 if (write) {
   // One section per backend: a run replaces its own backend's section and keeps the others.
