@@ -148,6 +148,7 @@ export function finfo(dtype: "float32") {
   return {
     bits: 32,
     eps: 2 ** -23,
+    epsneg: 2 ** -24,
     max: 3.4028234663852886e38,
     min: -3.4028234663852886e38,
     tiny: 2 ** -126,

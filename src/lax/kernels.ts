@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { onBackendInit, type Platform } from "../core/backend.js";
-import { shapesEqual, stridesOf } from "../core/shape.js";
+import { prod, shapesEqual, stridesOf } from "../core/shape.js";
 
 interface IntKernel {
   arity: 1 | 2;
@@ -199,8 +199,7 @@ export function flatProgram(
   shape: number[],
   body: string,
 ) {
-  const size = shape.reduce((p, d) => p * d, 1);
-  const groups = Math.ceil(size / 64);
+  const groups = Math.ceil(prod(shape) / 64);
   // WebGPU allows at most 65535 workgroups per dimension; tf.js's getGlobalIndex() unfolds 2-d grids.
   const side = Math.ceil(Math.sqrt(groups));
   const dispatch: [number, number, number] = groups > 65535 ? [side, side, 1] : [groups, 1, 1];
@@ -372,7 +371,7 @@ function transposeWords(t: tf.Tensor, permutation: number[]): tf.Tensor {
  * sum(i_k * sourceStrides[k]); a stride of 0 repeats (broadcasts) along that axis.
  */
 function gatherWords(t: tf.Tensor, outShape: number[], sourceStrides: number[]): tf.Tensor {
-  const size = outShape.reduce((a, b) => a * b, 1);
+  const size = prod(outShape);
   const positions = new Int32Array(size);
   const index = outShape.map(() => 0);
   for (let k = 0; k < size; k++) {

@@ -9,10 +9,10 @@ import type { JaxArray } from "../core/array.js";
 import { onBackendInit, type Platform } from "../core/backend.js";
 import { TypeError_ } from "../core/errors.js";
 import { bind, Primitive, registerRules } from "../core/primitive.js";
+import { prod } from "../core/shape.js";
 import { aval, elementwiseShape, liftScalars, type Operand, T } from "./common.js";
 import {
   type BackendLike,
-  broadcastExact,
   type CpuLike,
   flatProgram,
   type WasmLike,
@@ -25,14 +25,10 @@ const ROTATIONS: readonly (readonly number[])[] = [
 ];
 const KS_PARITY = 0x1bd11bda;
 
-/** Threefry-2x32 of the counters (x0, x1) under the key (k0, k1), in exact 32-bit JS math. */
-export function threefryWords(k0: number, k1: number, x0: number, x1: number): [number, number] {
-  const out = new Int32Array(2);
-  threefryInto(k0, k1, x0, x1, out, out, 0, 1);
-  return [out[0]!, out[1]!];
-}
-
-/** Writes Threefry's two words to out0[i0] and out1[i1]; no allocation (the kernels' inner loop). */
+/**
+ * Threefry-2x32 of the counters (x0, x1) under the key (k0, k1) in exact 32-bit JS math, written
+ * to out0[i] and out1[i] without allocating (the host kernels' inner loop).
+ */
 function threefryInto(
   k0: number,
   k1: number,
@@ -40,8 +36,7 @@ function threefryInto(
   x1: number,
   out0: Int32Array,
   out1: Int32Array,
-  i0: number,
-  i1: number,
+  i: number,
 ): void {
   const ks2 = (k0 ^ k1 ^ KS_PARITY) | 0;
   let a = (x0 + k0) | 0;
@@ -59,8 +54,8 @@ function threefryInto(
     const second = (group + 2) % 3;
     b = (b + (second === 0 ? k0 : second === 1 ? k1 : ks2) + group + 1) | 0;
   }
-  out0[i0] = a;
-  out1[i1] = b;
+  out0[i] = a;
+  out1[i] = b;
 }
 
 const WGSL_ROUNDS = `
@@ -80,8 +75,7 @@ const WGSL_ROUNDS = `
           }`;
 
 /** Inputs are full-size or a single word that broadcasts. */
-const sizeOfShape = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
-const sizeOf = (t: tf.TensorInfo) => sizeOfShape(t.shape);
+const sizeOf = (t: tf.TensorInfo) => prod(t.shape);
 
 function webgpuWord(
   backend: WebGPULike,
@@ -116,7 +110,7 @@ function hostWords(
   const out0 = new Int32Array(n);
   const out1 = new Int32Array(n);
   for (let i = 0; i < n; i++)
-    threefryInto(k0![i * s0!]!, k1![i * s1!]!, x0![i * s2!]!, x1![i * s3!]!, out0, out1, i, i);
+    threefryInto(k0![i * s0!]!, k1![i * s1!]!, x0![i * s2!]!, x1![i * s3!]!, out0, out1, i);
   return [out0, out1];
 }
 
@@ -131,11 +125,7 @@ function registerFor(platform: Platform): void {
       return [0, 1].map((w) =>
         webgpuWord(backend as unknown as WebGPULike, ins, shape, w as 0 | 1),
       );
-    const words = hostWords(
-      backend as BackendLike,
-      ins,
-      shape.reduce((p, d) => p * d, 1),
-    );
+    const words = hostWords(backend as BackendLike, ins, prod(shape));
     if (platform === "cpu")
       return words.map((w) => (backend as CpuLike).makeTensorInfo(shape, "int32", w));
     if (platform === "wasm")

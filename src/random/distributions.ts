@@ -6,19 +6,17 @@
 import type { JaxArray } from "../core/array.js";
 import type { DType } from "../core/dtype.js";
 import { TypeError_, ValueError } from "../core/errors.js";
-import { fmtShape, normalizeAxis } from "../core/shape.js";
+import { fmtShape, normalizeAxis, prod } from "../core/shape.js";
 import * as lax from "../lax/index.js";
 import * as jnp from "../numpy/index.js";
 import { type JaxArgs, readArgs } from "../numpy/options.js";
 import { type ArrayLike, asArray } from "../numpy/util.js";
 import { gammaImpl } from "./gamma.js";
-import { type KeyLike, keyDataOf, randomBits, split } from "./keys.js";
+import { type KeyLike, keyDataOf, randomBits, splitList } from "./keys.js";
 import {
   broadcastParam,
   checkShape,
-  FLOAT32_EPS,
-  FLOAT32_EPSNEG,
-  FLOAT32_TINY,
+  F32,
   floatDtype,
   intDtype,
   normalImpl,
@@ -31,7 +29,6 @@ import { rejectionLoop } from "./while.js";
 
 type Dt = DType | null;
 type Param = ArrayLike;
-const keys2 = (key: KeyLike, n = 2): KeyLike[] => [...(split(key, n) as Iterable<KeyLike>)];
 
 // --- uniform and normal families --------------------------------------------------------------
 export interface UniformOptions {
@@ -113,21 +110,21 @@ function exponentialImpl(key: KeyLike, shape: Shape, dtype: DType): JaxArray {
 /** jax.random.cauchy(key, shape=(), dtype=float32) */
 export function cauchy(key: KeyLike, ...rest: ShapeDtypeArgs): JaxArray {
   const { shape, dtype } = shapeDtype("cauchy", rest);
-  const u = uniformImpl(key, shape, dtype, FLOAT32_EPS, 1);
+  const u = uniformImpl(key, shape, dtype, F32.eps, 1);
   return lax.tan(lax.mul(lax.sub(u, 0.5), Math.PI));
 }
 
 /** jax.random.laplace(key, shape=(), dtype=float32) */
 export function laplace(key: KeyLike, ...rest: ShapeDtypeArgs): JaxArray {
   const { shape, dtype } = shapeDtype("laplace", rest);
-  const u = uniformImpl(key, shape, dtype, -1 + FLOAT32_EPSNEG, 1);
+  const u = uniformImpl(key, shape, dtype, -1 + F32.epsneg, 1);
   return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))));
 }
 
 /** jax.random.logistic(key, shape=(), dtype=float32) */
 export function logistic(key: KeyLike, ...rest: ShapeDtypeArgs): JaxArray {
   const { shape, dtype } = shapeDtype("logistic", rest);
-  const x = uniformImpl(key, shape, dtype, FLOAT32_TINY, 1);
+  const x = uniformImpl(key, shape, dtype, F32.tiny, 1);
   return lax.log(lax.div(x, lax.sub(1, x)));
 }
 
@@ -142,7 +139,7 @@ export function gumbel(key: KeyLike, ...rest: ShapeDtypeArgs): JaxArray {
   return gumbelImpl(key, o.shape ?? [], floatDtype("gumbel", o.dtype ?? undefined));
 }
 function gumbelImpl(key: KeyLike, shape: Shape, dtype: DType): JaxArray {
-  return lax.neg(lax.log(lax.neg(lax.log(uniformImpl(key, shape, dtype, FLOAT32_TINY, 1)))));
+  return lax.neg(lax.log(lax.neg(lax.log(uniformImpl(key, shape, dtype, F32.tiny, 1)))));
 }
 
 interface OneParam {
@@ -228,7 +225,7 @@ export function doubleSidedMaxwell(
   const scale = param(fn, o.scale ?? 1, dtype);
   const paramShape = jnp.broadcastShapes(loc.shape, scale.shape);
   const shape = [...(o.shape?.length ? o.shape : paramShape), ...paramShape];
-  const [kMaxwell, kSign] = keys2(key);
+  const [kMaxwell, kSign] = splitList(key);
   const sign = rademacherImpl(kSign!, shape, dtype);
   return jnp.add(
     jnp.multiply(jnp.multiply(sign, maxwellImpl(kMaxwell!, shape, dtype)), scale),
@@ -297,7 +294,7 @@ export function triangular(
 export function wald(key: KeyLike, ...rest: OneParamArgs<"mean">): JaxArray {
   const { p, shape, dtype } = oneParam("wald", "mean", rest);
   const mean = broadcastParam(p, shape);
-  const [k1, k2] = keys2(key);
+  const [k1, k2] = splitList(key);
   const v = normalImpl(k1!, shape, dtype);
   const z = uniformImpl(k2!, shape, dtype);
   const y = lax.mul(v, v);
@@ -365,7 +362,7 @@ function randintImpl(
   const hiOutOfRange = jnp.greater(hi, limits[1]!);
   lo = broadcastParam(clip(lo), shape);
   hi = broadcastParam(clip(hi), shape);
-  const [k1, k2] = keys2(key);
+  const [k1, k2] = splitList(key);
   const higher = randomBits(fn, k1!, shape);
   const lower = randomBits(fn, k2!, shape);
   let span = lax.convertElementType(lax.sub(hi, lo), "uint32");
@@ -419,7 +416,7 @@ function poissonKnuth(key: KeyLike, lam: JaxArray, shape: Shape, dtype: DType): 
   const [, k] = rejectionLoop<C>(
     ([, , logProd]) => jnp.any(jnp.greater(logProd, negLam)),
     ([rng, k, logProd]) => {
-      const [next, sub] = keys2(rng);
+      const [next, sub] = splitList(rng);
       const kNext = jnp.where(jnp.greater(logProd, negLam), lax.add(k, 1), k);
       const u = uniformImpl(sub!, shape, "float32");
       return [keyDataOf("poisson", next!), kNext, lax.add(logProd, lax.log(u))];
@@ -439,7 +436,7 @@ function poissonRejection(key: KeyLike, lam: JaxArray, shape: Shape, dtype: DTyp
   const [, kOut] = rejectionLoop<C>(
     ([, , accepted]) => jnp.any(jnp.logicalNot(accepted)),
     ([rng, kOut, accepted]) => {
-      const [next, k0, k1] = keys2(rng, 3);
+      const [next, k0, k1] = splitList(rng, 3);
       const u = lax.sub(uniformImpl(k0!, shape, lam.dtype), 0.5);
       const v = uniformImpl(k1!, shape, lam.dtype);
       const uShifted = lax.sub(0.5, lax.abs(u));
@@ -524,7 +521,7 @@ export function categorical(
     return jnp.argmax(jnp.add(g, lifted), { axis });
   }
   const perturbed = jnp.add(x, gumbelImpl(key, logitsShape, x.dtype));
-  const k = prefix.reduce((a, b) => a * b, 1);
+  const k = prod(prefix);
   if (k > x.shape[x.ndim + axis]!)
     throw new ValueError(
       `Number of samples without replacement (${k}) cannot exceed number of categories (${x.shape[x.ndim + axis]}).`,
@@ -559,7 +556,7 @@ export function choice(
     throw new TypeError_(`${fn}: a must be an integer or at least one-dimensional`);
   const axis = arr.ndim === 0 ? 0 : normalizeAxis(fn, o.axis ?? 0, arr.ndim);
   const nInputs = arr.ndim === 0 ? Number(arr) : arr.shape[axis]!;
-  const nDraws = shape.reduce((x, y) => x * y, 1);
+  const nDraws = prod(shape);
   if (nDraws === 0) return jnp.zeros([...shape], { dtype: arr.dtype });
   if (nInputs <= 0)
     throw new ValueError(`${fn}: a must be greater than 0 unless no samples are taken`);
@@ -638,7 +635,7 @@ function shuffle(key: KeyLike, x: JaxArray, axis: number): JaxArray {
   let k = key;
   let out = x;
   for (let i = 0; i < rounds; i++) {
-    const [next, sub] = keys2(k);
+    const [next, sub] = splitList(k);
     k = next!;
     const sortKeys = randomBits("permutation", sub!, out.shape);
     out = lax.sort([sortKeys, out], axis, true, 1)[1]!;
@@ -705,7 +702,7 @@ function binomialInversion(key: KeyLike, count: JaxArray, prob: JaxArray, shape:
   const [, numGeom] = rejectionLoop<C>(
     ([, , geomSum]) => jnp.any(jnp.lessEqual(geomSum, count)),
     ([rng, numGeom, geomSum]) => {
-      const [sub, next] = keys2(rng);
+      const [sub, next] = splitList(rng);
       const nextNum = jnp.where(jnp.lessEqual(geomSum, count), lax.add(numGeom, 1), numGeom);
       const u = uniformImpl(sub!, shape, prob.dtype);
       const geom = lax.ceil(lax.div(lax.log(u), log1mp));
@@ -730,7 +727,7 @@ function btrs(key: KeyLike, count: JaxArray, prob: JaxArray, shape: Shape): JaxA
   const [, kOut] = rejectionLoop<C>(
     ([, , accepted]) => jnp.any(jnp.logicalNot(accepted)),
     ([rng, kOut, accepted]) => {
-      const [next, k0, k1] = keys2(rng, 3);
+      const [next, k0, k1] = splitList(rng, 3);
       const u = lax.sub(uniformImpl(k0!, shape, prob.dtype), 0.5);
       const v0 = uniformImpl(k1!, shape, prob.dtype);
       const us = lax.sub(0.5, lax.abs(u));
@@ -821,7 +818,7 @@ export function beta(
   const a = param(fn, o.a, dtype);
   const b = param(fn, o.b, dtype);
   const shape = shapeOr(fn, o.shape, a, b);
-  const [keyA, keyB] = keys2(key);
+  const [keyA, keyB] = splitList(key);
   const logA = gammaImpl(keyA!, broadcastParam(a, shape), true);
   const logB = gammaImpl(keyB!, broadcastParam(b, shape), true);
   // gamma_a / (gamma_a + gamma_b) scaled by the larger, so neither underflows.
@@ -869,7 +866,7 @@ export function chisquare(key: KeyLike, ...rest: OneParamArgs<"df">): JaxArray {
 /** jax.random.t(key, df, shape=None, dtype=float32): Student's t. */
 export function t(key: KeyLike, ...rest: OneParamArgs<"df">): JaxArray {
   const { p: df, shape, dtype } = oneParam("t", "df", rest);
-  const [keyN, keyG] = keys2(key);
+  const [keyN, keyG] = splitList(key);
   const n = normalImpl(keyN!, shape, dtype);
   const halfDf = broadcastParam(lax.div(df, 2), shape);
   const g = gammaImpl(keyG!, halfDf, false);
@@ -895,7 +892,7 @@ export function generalizedNormal(
   );
 }
 function generalizedNormalImpl(key: KeyLike, p: number, shape: Shape, dtype: DType): JaxArray {
-  const [kg, kr] = keys2(key);
+  const [kg, kr] = splitList(key);
   const g = gammaImpl(kg!, jnp.full([...shape], 1 / p, { dtype }), false);
   const r = rademacherImpl(kr!, shape, dtype);
   return lax.mul(r, lax.pow(g, 1 / p));
@@ -919,7 +916,7 @@ export function ball(
   const p = o.p ?? 2;
   const shape = o.shape ?? [];
   const dtype = floatDtype(fn, o.dtype ?? undefined);
-  const [k1, k2] = keys2(key);
+  const [k1, k2] = splitList(key);
   const g = generalizedNormalImpl(k1!, p, [...shape, d], dtype);
   const e = exponentialImpl(k2!, shape, dtype);
   const norm = jnp.power(jnp.add(jnp.sum(jnp.power(jnp.abs(g), p), { axis: -1 }), e), 1 / p);

@@ -11,11 +11,9 @@ import { foriLoop } from "../transforms/control_flow.js";
 import { customJvp } from "../transforms/custom_derivatives.js";
 import { jvp } from "../transforms/jvp.js";
 import { vmap } from "../transforms/vmap.js";
-import { type KeyLike, keyDataOf, split } from "./keys.js";
+import { type KeyLike, keyDataOf, split, splitList } from "./keys.js";
 import { normalImpl, uniformImpl } from "./uniform.js";
 import { rejectionLoop } from "./while.js";
-
-const splitData = (key: JaxArray, n: number): JaxArray[] => [...(split(key, n) as JaxArray)];
 
 // Marsaglia-Tsang accepts at least 95% of proposals and the inner loop repeats with
 // probability below 2%; these bounds only apply where a loop condition cannot be read back.
@@ -32,7 +30,7 @@ function gammaOne(key: JaxArray, alpha: JaxArray, logSpace: boolean): JaxArray {
   const d = lax.sub(a, 1 / 3);
   const c = lax.div(1 / 3, lax.sqrt(d));
   const zero = jnp.full([], 0, dtype);
-  const [outerKey, subkey] = splitData(key, 2);
+  const [outerKey, subkey] = splitList(key, 2) as JaxArray[];
 
   type Inner = [JaxArray, JaxArray, JaxArray];
   type Outer = [JaxArray, JaxArray, JaxArray, JaxArray];
@@ -46,11 +44,11 @@ function gammaOne(key: JaxArray, alpha: JaxArray, logSpace: boolean): JaxArray {
         ),
       ),
     ([k]) => {
-      const [next, xKey, uKey] = splitData(k, 3);
+      const [next, xKey, uKey] = splitList(k, 3) as JaxArray[];
       const [, x, v] = rejectionLoop<Inner>(
         ([, , v]) => lax.le(v, 0),
         ([kk]) => {
-          const [kNext, sub] = splitData(kk, 2);
+          const [kNext, sub] = splitList(kk, 2) as JaxArray[];
           const xx = normalImpl(sub!, [], dtype);
           return [kNext!, xx, lax.add(lax.mul(xx, c), 1)];
         },

@@ -7,7 +7,7 @@
 import { JaxArray } from "../core/array.js";
 import { TypeError_, ValueError } from "../core/errors.js";
 import { registerPytreeNode } from "../core/pytree.js";
-import { fmtShape } from "../core/shape.js";
+import { fmtShape, prod } from "../core/shape.js";
 import * as lax from "../lax/index.js";
 import * as jnp from "../numpy/index.js";
 import { asArray } from "../numpy/util.js";
@@ -35,7 +35,7 @@ export class PRNGKeyArray {
     return this.data.ndim - 1;
   }
   get size(): number {
-    return this.shape.reduce((a, b) => a * b, 1);
+    return prod(this.shape);
   }
   get dtype(): string {
     return KEY_DTYPE;
@@ -101,7 +101,7 @@ export function keyWords(fn: string, key: KeyLike): [JaxArray, JaxArray] {
 
 /** The 64-bit counters 0..size-1 over `shape` in row-major order, as (high, low) uint32 words. */
 function counters(shape: readonly number[]): [JaxArray, JaxArray] {
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = prod(shape);
   if (size >= 2 ** 32)
     throw new ValueError(`random: arrays of 2**32 or more elements are not supported, got ${size}`);
   const low = jnp.reshape(lax.iota("uint32", size), [...shape]);
@@ -182,6 +182,11 @@ export function split(key: KeyLike, num: number | readonly number[] = 2): KeyLik
   const shape = typeof num === "number" ? [num] : [...num];
   const [a, b] = hashCounters("split", key, shape);
   return likeKey(key, stackWords(a, b));
+}
+
+/** split(key, n) as a list of n keys (JAX's `k1, k2 = split(key)`). */
+export function splitList(key: KeyLike, n = 2): KeyLike[] {
+  return [...(split(key, n) as Iterable<KeyLike>)];
 }
 
 /** jax.random.fold_in(key, data): a new key mixing in a 32-bit integer. */

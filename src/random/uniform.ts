@@ -3,7 +3,7 @@
  * through erf_inv, and the shared argument checks. Each follows jax._src.random bit for bit.
  */
 import type { JaxArray } from "../core/array.js";
-import { type DType, isFloating, isInteger } from "../core/dtype.js";
+import { type DType, finfo, isFloating, isInteger } from "../core/dtype.js";
 import { TypeError_, ValueError } from "../core/errors.js";
 import { broadcastShapes, fmtShape, shapesEqual } from "../core/shape.js";
 import * as lax from "../lax/index.js";
@@ -12,6 +12,8 @@ import { type ArrayLike, asArray } from "../numpy/util.js";
 import { type KeyLike, randomBits } from "./keys.js";
 
 export type Shape = readonly number[];
+/** numpy's finfo(float32), whose tiny/eps/epsneg JAX's samplers use as interval ends. */
+export const F32 = finfo("float32");
 
 /** The float dtype a sampler works in (float32 is the only one, as JAX with x64 disabled). */
 export function floatDtype(fn: string, dtype: DType | undefined): DType {
@@ -53,11 +55,6 @@ export function broadcastParam(x: JaxArray, shape: Shape): JaxArray {
   return shapesEqual(x.shape, shape) ? x : jnp.broadcastTo(x, shape);
 }
 
-/** Float32 constants JAX takes from numpy's finfo. */
-export const FLOAT32_TINY = 2 ** -126;
-export const FLOAT32_EPS = 2 ** -23;
-export const FLOAT32_EPSNEG = 2 ** -24;
-
 /**
  * Uniform floats in [minval, maxval): 23 random mantissa bits under the exponent of 1.0 give a
  * float in [1, 2), shifted to [0, 1) and scaled (jax.random._uniform).
@@ -84,6 +81,6 @@ export function uniformImpl(
 
 /** Standard normals: sqrt(2) erf_inv(u) for u uniform in (-1, 1) (jax.random._normal_real). */
 export function normalImpl(key: KeyLike, shape: Shape, dtype: DType): JaxArray {
-  const u = uniformImpl(key, shape, dtype, Math.fround(-1 + FLOAT32_EPSNEG), 1);
+  const u = uniformImpl(key, shape, dtype, Math.fround(-1 + F32.epsneg), 1);
   return lax.mul(lax.erfInv(u), Math.SQRT2);
 }
