@@ -4,10 +4,13 @@
  *   const jnp = jax.numpy;
  */
 import { backendFromEnvironment, setDefaultBackend } from "./core/backend.js";
+import * as infer from "./infer/index.js";
 import * as lax from "./lax_namespace.js";
 import * as nn from "./nn/index.js";
 import * as numpy from "./numpy/index.js";
+import * as optax from "./optax/index.js";
 import * as random from "./random/index.js";
+import * as scipy from "./scipy/index.js";
 
 export { EagerArray, JaxArray as Array, JaxArray, type NestedArray, tidy } from "./core/array.js";
 export { ShapedArray } from "./core/aval.js";
@@ -52,7 +55,7 @@ export {
   vjp,
 } from "./transforms/vjp.js";
 export { type VmapOptions, vmap } from "./transforms/vmap.js";
-export { lax, nn, numpy, random };
+export { infer, lax, nn, numpy, optax, random, scipy };
 
 // TFJAX_BACKEND=webgpu (or JAX_PLATFORMS=webgpu) makes that backend the default at import.
 const requested = backendFromEnvironment();
