@@ -85,7 +85,7 @@ function checkSameDraws(fn: string, leaves: Leaf[]): [number, number] {
   for (const leaf of leaves)
     if (leaf.shape[0] !== chains || leaf.shape[1] !== draws)
       throw new ValueError(
-        `${fn}: every array needs the same (chains, draws): '${first!.name}' has (${chains}, ${draws}), '${leaf.name}' has (${leaf.shape.slice(0, 2)})`,
+        `${fn}: every array needs the same (chains, draws): '${first!.name}' has (${chains}, ${draws}), '${leaf.name}' has (${leaf.shape.slice(0, 2).join(", ")})`,
       );
   return [chains, draws];
 }

@@ -66,7 +66,8 @@ type SummaryArgs = JaxArgs<[prob: number, groupByChain: boolean], SummaryOptions
  * per scalar parameter. `samples` is a pytree of arrays laid out [chains, draws, ...shape]
  * (ArviZ's layout; [draws, ...shape] with groupByChain false). Object keys name the parameters
  * (nested keys joined by "."); other trees name their leaves Param:0, Param:1, ... as numpyro.
- * Vector components are named `theta[0]`, matrices `L[1,0]`.
+ * Vector components are named `theta[0]`, matrices `L[1,0]`. A nested JS array of numbers is
+ * one array (never a container of parameters); jax Arrays in a JS array are separate leaves.
  */
 export function summary(samples: Samples, ...args: SummaryArgs): SummaryTable {
   const options = readArgs<Required<SummaryOptions>>(
