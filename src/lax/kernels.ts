@@ -149,6 +149,10 @@ const KERNELS: Record<string, IntKernel> = {
   },
 };
 export type IntKernelName = keyof typeof KERNELS;
+/** Each integer kernel's exact scalar JS function, for generated cpu code. */
+export const intKernelJs = Object.fromEntries(
+  Object.entries(KERNELS).map(([name, k]) => [name, k.js]),
+) as Record<IntKernelName, (a: number, b: number) => number>;
 
 export interface BackendLike {
   readSync(dataId: object): unknown;
@@ -274,46 +278,114 @@ function registerFor(platform: Platform): void {
 }
 onBackendInit(registerFor);
 
-// tf.js's webgpu gather misreads int32 data; this copy moves 32-bit words for any dtype. The
-// conversion in the shader matters: tf.js casts int32 to float32 by relabelling the i32 buffer.
-const GATHER_FLAT = "TfjaxGatherFlat";
-onBackendInit((platform) => {
-  if (platform !== "webgpu" || tf.getKernel(GATHER_FLAT, "webgpu")) return;
-  tf.registerKernel({
-    kernelName: GATHER_FLAT,
-    backendName: "webgpu",
-    kernelFunc: ({ inputs, backend }) => {
-      const { x, positions } = inputs as { x: tf.TensorInfo; positions: tf.TensorInfo };
-      // The dtype is part of the key: tf.js caches compiled pipelines by shaderKey.
-      const program = flatProgram(
-        `${GATHER_FLAT}_${x.dtype}`,
-        ["A", "I"],
-        positions.shape,
-        `result[index] = ${x.dtype === "float32" ? "f32" : "i32"}(A[I[index]]);`,
-      );
-      return (backend as unknown as WebGPULike).runWebGPUProgram(program, [x, positions], x.dtype);
-    },
+/** Registers a webgpu-only kernel; `build` gives the program, its inputs and the output dtype. */
+function registerWebgpuKernel(
+  kernelName: string,
+  build: (
+    inputs: tf.NamedTensorInfoMap,
+    attrs: tf.NamedAttrMap,
+  ) => [program: object, inputs: tf.TensorInfo[], dtype: string],
+): void {
+  onBackendInit((platform) => {
+    if (platform !== "webgpu" || tf.getKernel(kernelName, "webgpu")) return;
+    tf.registerKernel({
+      kernelName,
+      backendName: "webgpu",
+      kernelFunc: ({ inputs, attrs, backend }) =>
+        (backend as unknown as WebGPULike).runWebGPUProgram(...build(inputs, attrs ?? {})),
+    });
   });
+}
+
+// The WGSL type a dtype's words are stored as. tf.js casts int32 to float32 by relabelling the
+// i32 buffer, so every copy converts explicitly.
+const wgslType = (dtype: string) => (dtype === "float32" ? "f32" : "i32");
+
+// tf.js's webgpu gather misreads int32 data; this copy moves 32-bit words for any dtype. The
+// dtype is part of each shader key: tf.js caches compiled pipelines by shaderKey.
+const GATHER_FLAT = "TfjaxGatherFlat";
+registerWebgpuKernel(GATHER_FLAT, (inputs) => {
+  const { x, positions } = inputs as { x: tf.TensorInfo; positions: tf.TensorInfo };
+  const program = flatProgram(
+    `${GATHER_FLAT}_${x.dtype}`,
+    ["A", "I"],
+    positions.shape,
+    `result[index] = ${wgslType(x.dtype)}(A[I[index]]);`,
+  );
+  return [program, [x, positions], x.dtype];
 });
 
 // tf.js's webgpu select miscompiles for int32 values; this one copies words for any dtype.
 const SELECT = "TfjaxSelect";
-onBackendInit((platform) => {
-  if (platform !== "webgpu" || tf.getKernel(SELECT, "webgpu")) return;
-  tf.registerKernel({
-    kernelName: SELECT,
-    backendName: "webgpu",
-    kernelFunc: ({ inputs, backend }) => {
-      const { c, a, b } = inputs as { c: tf.TensorInfo; a: tf.TensorInfo; b: tf.TensorInfo };
-      const program = flatProgram(
-        `${SELECT}_${a.dtype}`,
-        ["C", "A", "B"],
-        a.shape,
-        `result[index] = ${a.dtype === "float32" ? "f32" : "i32"}(select(B[index], A[index], C[index] != 0));`,
-      );
-      return (backend as unknown as WebGPULike).runWebGPUProgram(program, [c, a, b], a.dtype);
-    },
+registerWebgpuKernel(SELECT, (inputs) => {
+  const { c, a, b } = inputs as { c: tf.TensorInfo; a: tf.TensorInfo; b: tf.TensorInfo };
+  const program = flatProgram(
+    `${SELECT}_${a.dtype}`,
+    ["C", "A", "B"],
+    a.shape,
+    `result[index] = ${wgslType(a.dtype)}(select(B[index], A[index], C[index] != 0));`,
+  );
+  return [program, [c, a, b], a.dtype];
+});
+
+/** WGSL binding `index` to the coordinates c0, c1, ... of a row-major `shape`. */
+function coordinatesWgsl(shape: readonly number[]): string {
+  const strides = stridesOf([...shape]);
+  return shape
+    .map((_, d) => `let c${d} = (index / ${strides[d]}) % ${shape[d]};`)
+    .join("\n          ");
+}
+
+// Every tf.js webgpu program reads its inputs as f32, so int32 words above 2**24 come out
+// rounded. This one copies words along affine strides: output element (c0, c1, ...) reads
+// source word offset + sum(c_d * strides[d]), which covers broadcasts (stride 0), reversals
+// (negative strides), strided slices and transposes.
+const STRIDED = "TfjaxStridedWords";
+registerWebgpuKernel(STRIDED, (inputs, attrs) => {
+  const { x } = inputs as { x: tf.TensorInfo };
+  const { shape, strides, offset } = attrs as {
+    shape: number[];
+    strides: number[];
+    offset: number;
+  };
+  const source = [`${offset}`, ...strides.map((s, d) => `c${d} * ${s}`)].join(" + ");
+  const program = flatProgram(
+    `${STRIDED}_${x.dtype}_${shape}_${strides}_${offset}`,
+    ["A"],
+    shape,
+    `${coordinatesWgsl(shape)}
+          result[index] = ${wgslType(x.dtype)}(A[${source}]);`,
+  );
+  return [program, [x], x.dtype];
+});
+
+// Concatenation along an axis, moving words exactly (tf.js's concat reads through f32).
+const CONCAT = "TfjaxConcatWords";
+const CONCAT_MAX_INPUTS = 8;
+registerWebgpuKernel(CONCAT, (inputs, attrs) => {
+  const parts = Object.values(inputs) as tf.TensorInfo[];
+  const { axis } = attrs as { axis: number };
+  const sizes = parts.map((p) => p.shape[axis]!);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const shape = parts[0]!.shape.map((d, i) => (i === axis ? total : d));
+  const inner = prod(shape.slice(axis + 1));
+  let end = 0;
+  const branches = parts.map((_, k) => {
+    const begin = end;
+    end += sizes[k]!;
+    const read = `A${k}[(outer * ${sizes[k]} + c - ${begin}) * ${inner} + i]`;
+    return `if (c < ${end}) { result[index] = ${wgslType(parts[0]!.dtype)}(${read}); return; }`;
   });
+  const program = flatProgram(
+    `${CONCAT}_${parts[0]!.dtype}_${parts.map((p) => p.shape)}_${axis}`,
+    parts.map((_, k) => `A${k}`),
+    shape,
+    `let outer = index / ${total * inner};
+          let c = (index / ${inner}) % ${total};
+          let i = index % ${inner};
+          ${branches.join("\n          ")}`,
+  );
+  return [program, parts, parts[0]!.dtype];
 });
 
 /** where(c, a, b) for same-shaped tensors, exact for int32 on webgpu too. */
@@ -356,42 +428,49 @@ export function runIntKernel(name: IntKernelName, a: tf.Tensor, b?: tf.Tensor): 
   return tf.engine().runKernel(name, { a: x, b: y }) as tf.Tensor;
 }
 
-/** A transpose as a flat gather (tf.js's webgpu transpose cannot move int32 words). */
-function transposeWords(t: tf.Tensor, permutation: number[]): tf.Tensor {
-  const strides = stridesOf(t.shape);
-  return gatherWords(
-    t,
-    permutation.map((p) => t.shape[p]!),
-    permutation.map((p) => strides[p]!),
-  );
-}
+/** Whether t's words must avoid tf.js's webgpu programs, which read every input through f32. */
+export const needsExactWords = (t: tf.Tensor): boolean =>
+  t.dtype !== "float32" && intsNeedOwnKernels();
 
 /**
- * Copies t's words into `outShape`: output element (i0, i1, ...) reads the flat source position
- * sum(i_k * sourceStrides[k]); a stride of 0 repeats (broadcasts) along that axis.
+ * Copies t's words into `shape`: output element (c0, c1, ...) reads flat source word
+ * offset + sum(c_d * strides[d]). Only for needsExactWords tensors (the kernel is webgpu's).
  */
-function gatherWords(t: tf.Tensor, outShape: number[], sourceStrides: number[]): tf.Tensor {
-  const size = prod(outShape);
-  const positions = new Int32Array(size);
-  const index = outShape.map(() => 0);
-  for (let k = 0; k < size; k++) {
-    let pos = 0;
-    for (let i = 0; i < outShape.length; i++) pos += index[i]! * sourceStrides[i]!;
-    positions[k] = pos;
-    for (let i = outShape.length - 1; i >= 0; i--) {
-      if (++index[i]! < outShape[i]!) break;
-      index[i] = 0;
-    }
+export function stridedWords(
+  t: tf.Tensor,
+  shape: number[],
+  strides: number[],
+  offset = 0,
+): tf.Tensor {
+  if (prod(shape) === 0) return tf.zeros(shape, t.dtype);
+  return tf.engine().runKernel(STRIDED, { x: t }, { shape, strides, offset }) as tf.Tensor;
+}
+
+/** tf.concat, moving int32/bool words exactly on webgpu. */
+export function concatExact(parts: tf.Tensor[], axis: number): tf.Tensor {
+  const nonEmpty = parts.filter((p) => p.size > 0);
+  if (!nonEmpty.length || !needsExactWords(parts[0]!)) return tf.concat(parts, axis);
+  if (nonEmpty.length === 1) return nonEmpty[0]!;
+  if (nonEmpty.length > CONCAT_MAX_INPUTS) {
+    const chunks = [];
+    for (let i = 0; i < nonEmpty.length; i += CONCAT_MAX_INPUTS)
+      chunks.push(concatExact(nonEmpty.slice(i, i + CONCAT_MAX_INPUTS), axis));
+    return concatExact(chunks, axis);
   }
-  return tf.reshape(gatherFlat(tf.reshape(t, [-1]), tf.tensor1d(positions, "int32")), outShape);
+  const inputs = Object.fromEntries(nonEmpty.map((p, k) => [`A${k}`, p]));
+  return tf.engine().runKernel(CONCAT, inputs, { axis }) as tf.Tensor;
 }
 
 /** tf.transpose, with int32/bool words moved exactly on webgpu. */
 export function transposeExact(t: tf.Tensor, permutation: number[]): tf.Tensor {
   if (permutation.every((p, i) => p === i)) return t;
-  return t.dtype !== "float32" && intsNeedOwnKernels()
-    ? transposeWords(t, permutation)
-    : tf.transpose(t, permutation);
+  if (!needsExactWords(t)) return tf.transpose(t, permutation);
+  const strides = stridesOf(t.shape);
+  return stridedWords(
+    t,
+    permutation.map((p) => t.shape[p]!),
+    permutation.map((p) => strides[p]!),
+  );
 }
 
 /**
@@ -431,12 +510,12 @@ export function reduceWordsLastAxis(
   return tf.reshape(flat, [rows]);
 }
 
-/** tf.broadcastTo, moving int32/bool words exactly on webgpu (a gather with host-built positions). */
+/** tf.broadcastTo, moving int32/bool words exactly on webgpu. */
 export function broadcastExact(t: tf.Tensor, shape: number[]): tf.Tensor {
-  if (t.dtype === "float32" || !intsNeedOwnKernels()) return tf.broadcastTo(t, shape);
+  if (!needsExactWords(t)) return tf.broadcastTo(t, shape);
   const lead = shape.length - t.shape.length;
   const strides = stridesOf(t.shape);
-  return gatherWords(
+  return stridedWords(
     t,
     shape,
     shape.map((_, i) => (i < lead || t.shape[i - lead] === 1 ? 0 : strides[i - lead]!)),

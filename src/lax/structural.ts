@@ -6,10 +6,20 @@ import { cachedScalar, constantValue } from "../core/constants.js";
 import { type DType, isFloating, storageDtype } from "../core/dtype.js";
 import { TypeError_, ValueError } from "../core/errors.js";
 import { bind1, Primitive, registerRules } from "../core/primitive.js";
-import { fmtShape, prod } from "../core/shape.js";
+import { fmtShape, prod, stridesOf } from "../core/shape.js";
 import { aval, boolSafe, checkSameDtypes, liftScalars, type Operand, T, where } from "./common.js";
 import { dynamicWindow } from "./gather.js";
-import { bitcastFloatToInt, gatherFlat, runIntKernel, transposeExact } from "./kernels.js";
+import {
+  bitcastFloatToInt,
+  broadcastExact,
+  concatExact,
+  gatherFlat,
+  needsExactWords,
+  runIntKernel,
+  selectWords,
+  stridedWords,
+  transposeExact,
+} from "./kernels.js";
 
 const fail = (msg: string): never => {
   throw new TypeError_(msg);
@@ -105,7 +115,7 @@ registerRules(broadcastInDimP, {
   },
   impl: ([x], { shape, broadcast_dimensions: dims }) => {
     const expanded = shape.map((_, i) => (dims.includes(i) ? x!.shape[dims.indexOf(i)]! : 1));
-    return [tf.broadcastTo(tf.reshape(T(x!), expanded), shape)];
+    return [broadcastExact(tf.reshape(T(x!), expanded), shape)];
   },
 });
 
@@ -170,9 +180,7 @@ registerRules(squeezeP, {
 export const revP = new Primitive<{ dimensions: number[] }>("rev");
 registerRules(revP, {
   abstractEval: ([x]) => [aval(x!.shape, x!.dtype, x!.weakType)],
-  impl: ([x], { dimensions }) => [
-    dimensions.length ? boolSafe(T(x!), (t) => tf.reverse(t, dimensions)) : T(x!),
-  ],
+  impl: ([x], { dimensions }) => [dimensions.length ? reverseExact(T(x!), dimensions) : T(x!)],
 });
 
 // --- slicing --------------------------------------------------------------------------------
@@ -204,6 +212,7 @@ registerRules(sliceP, {
           T(x!).dtype,
         ),
       ];
+    if (needsExactWords(T(x!))) return [sliceWords(T(x!), start, limit, strides)];
     const window = tf.slice(
       T(x!),
       start,
@@ -254,7 +263,9 @@ registerRules(dynamicUpdateSliceP, {
     return [aval(x!.shape, x!.dtype, x!.weakType)];
   },
   impl: ([x, update, ...starts]) => {
-    const positions = tf.reshape(dynamicWindow(x!.shape, starts.map(T), update!.shape), [-1, 1]);
+    const window = dynamicWindow(x!.shape, starts.map(T), update!.shape);
+    if (needsExactWords(T(x!))) return [updateWords(T(x!), T(update!), window)];
+    const positions = tf.reshape(window, [-1, 1]);
     // tf.js's cpu tensorScatterUpdate writes into its input's buffer, which a reshape shares
     // with x: scatter into a fresh copy (a concat) so the operand is never modified.
     const flat = boolSafe(T(x!), (t) =>
@@ -291,7 +302,10 @@ registerRules(concatenateP, {
     ];
   },
   impl: (args, { dimension }) => [
-    tf.concat(args.filter((a) => a.size > 0 || args.every((b) => b.size === 0)).map(T), dimension),
+    concatExact(
+      args.filter((a) => a.size > 0 || args.every((b) => b.size === 0)).map(T),
+      dimension,
+    ),
   ],
 });
 
@@ -320,6 +334,7 @@ registerRules(padP, {
   // Pads with zeros, then puts the padding value wherever no operand element landed, so the
   // value never has to be read back from the device.
   impl: ([x, value], { padding_config }, [out]) => {
+    if (needsExactWords(T(x!))) return [padWords(T(x!), T(value!), padding_config, out!.shape)];
     const place = (t: tf.Tensor): tf.Tensor => {
       padding_config.forEach(([, , interior], axis) => {
         if (interior > 0 && t.shape[axis]! > 1) t = interiorPad(t, axis, interior, 0);
@@ -342,6 +357,83 @@ registerRules(padP, {
     return [where(isData, data, tf.broadcastTo(T(value!), out!.shape as number[]))];
   },
 });
+
+/** tf.reverse for any dtype, moving int32/bool words exactly on webgpu. */
+function reverseExact(t: tf.Tensor, dimensions: number[]): tf.Tensor {
+  if (!needsExactWords(t)) return boolSafe(t, (u) => tf.reverse(u, dimensions));
+  const strides = stridesOf(t.shape);
+  const offset = dimensions.reduce((o, d) => o + (t.shape[d]! - 1) * strides[d]!, 0);
+  return stridedWords(
+    t,
+    t.shape,
+    strides.map((s, d) => (dimensions.includes(d) ? -s : s)),
+    offset,
+  );
+}
+
+/** A strided slice of int32/bool words, exact on webgpu. */
+function sliceWords(
+  t: tf.Tensor,
+  start: number[],
+  limit: number[],
+  steps: number[] | null,
+): tf.Tensor {
+  const strides = stridesOf(t.shape);
+  const step = (d: number) => steps?.[d] ?? 1;
+  return stridedWords(
+    t,
+    start.map((s, d) => Math.ceil((limit[d]! - s) / step(d))),
+    strides.map((s, d) => s * step(d)),
+    start.reduce((o, s, d) => o + s * strides[d]!, 0),
+  );
+}
+
+/**
+ * x with the words at flat `positions` replaced by update's, exact on webgpu: an int32 map
+ * (small values, exact through f32) tells each output element which update word it takes.
+ */
+function updateWords(x: tf.Tensor, update: tf.Tensor, positions: tf.Tensor): tf.Tensor {
+  const m = positions.size;
+  if (m === 0) return x;
+  const source = tf.tensorScatterUpdate(
+    tf.fill([x.size], m, "int32"),
+    tf.reshape(positions, [-1, 1]),
+    tf.range(0, m, 1, "int32"),
+  );
+  const fromUpdate = gatherFlat(
+    tf.reshape(update, [-1]),
+    tf.minimum(source, tf.scalar(m - 1, "int32")),
+  );
+  return tf.reshape(selectWords(tf.less(source, m), fromUpdate, tf.reshape(x, [-1])), x.shape);
+}
+
+/** lax.pad of int32/bool words, exact on webgpu: a gather from [x..., value] at host-built positions. */
+function padWords(
+  x: tf.Tensor,
+  value: tf.Tensor,
+  config: [number, number, number][],
+  outShape: readonly number[],
+): tf.Tensor {
+  const outStrides = stridesOf([...outShape]);
+  const positions = new Int32Array(prod([...outShape])).fill(x.size);
+  const coords = x.shape.map(() => 0);
+  for (let k = 0; k < x.size; k++) {
+    let at = 0;
+    const inside = coords.every((c, d) => {
+      const [lo, , interior] = config[d]!;
+      const o = lo + c * (1 + interior);
+      at += o * outStrides[d]!;
+      return o >= 0 && o < outShape[d]!;
+    });
+    if (inside) positions[at] = k;
+    for (let d = coords.length - 1; d >= 0; d--) {
+      if (++coords[d]! < x.shape[d]!) break;
+      coords[d] = 0;
+    }
+  }
+  const words = concatExact([tf.reshape(x, [-1]), tf.reshape(value, [1])], 0);
+  return tf.reshape(gatherFlat(words, tf.tensor1d(positions, "int32")), [...outShape]);
+}
 
 /** Every stride-th element along each axis (tf.js's wasm stridedSlice mishandles int32 and bool). */
 function takeEvery(t: tf.Tensor, strides: number[]): tf.Tensor {
@@ -443,7 +535,13 @@ registerRules(clampP, {
         );
     return [aval(x!.shape, x!.dtype, x!.weakType)];
   },
-  impl: ([lo, x, hi]) => [tf.minimum(tf.maximum(T(x!), T(lo!)), T(hi!))],
+  impl: ([lo, x, hi]) => {
+    if (!needsExactWords(T(x!))) return [tf.minimum(tf.maximum(T(x!), T(lo!)), T(hi!))];
+    const less = x!.dtype === "uint32" ? "TfjaxUintLess" : "TfjaxIntLess";
+    const [low, high] = [broadcastExact(T(lo!), x!.shape), broadcastExact(T(hi!), x!.shape)];
+    const raised = selectWords(runIntKernel(less, T(x!), low), low, T(x!));
+    return [selectWords(runIntKernel(less, high, raised), high, raised)];
+  },
 });
 
 export const copyP = new Primitive<object>("copy");

@@ -125,9 +125,9 @@ async function expectMatches(name: string, got: jax.Array, want: Recorded): Prom
   });
 }
 
-// cpu only for now: on webgpu, tf.js's broadcast of GPU-resident int32 words passes through
-// float32, so split keys lose their low bits there and streams differ from JAX's (open gap).
-const backends = (await backendMatrix()).filter((b) => b.platform === "cpu");
+// Every backend: the same key gives the same numbers everywhere (webgpu moves int32 words with
+// tfjax's own copy kernels, since tf.js's programs read them through f32).
+const backends = await backendMatrix();
 for (const { platform, available } of backends)
   describe.skipIf(!available)(`random: JAX ${fixture.jax_version}'s values (${platform})`, () => {
     it.each(Object.keys(fixture.cases))(
