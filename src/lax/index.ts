@@ -12,3 +12,5 @@ export * from "./threefry.js";
 import "./jvp_rules.js";
 import "./transpose_rules.js";
 import "./batch_rules.js";
+
+export * from "./special.js";

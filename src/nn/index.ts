@@ -80,47 +80,8 @@ export function gelu(x: ArrayLike, approximate = true): JaxArray {
   return jnp.multiply(jnp.multiply(a, 0.5), jnp.add(lax.erf(jnp.divide(a, Math.SQRT2)), 1));
 }
 
-export interface LogsumexpOptions {
-  axis?: number | readonly number[] | null;
-  keepdims?: boolean;
-}
-
-/** log(sum(exp(x))) and the softmax weights, both from exponentials shifted by the max. */
-function logsumexpParts(x: JaxArray, axes: number[]): [JaxArray, JaxArray, JaxArray] {
-  const kept = jnp.max(x, { axis: axes, keepdims: true });
-  // With every entry -inf (or an inf max) the shift is 0, so the result is -inf (or inf).
-  const shift = lax.stopGradient(jnp.where(jnp.isfinite(kept), kept, 0));
-  const exps = jnp.exp(jnp.subtract(x, shift));
-  const summed = jnp.sum(exps, { axis: axes, keepdims: true });
-  return [jnp.add(jnp.log(summed), shift), exps, summed];
-}
-
-const logsumexpCustom = customJvp(
-  function logsumexp(x: JaxArray, axes: number[], keepdims: boolean) {
-    const [out] = logsumexpParts(x, axes);
-    return keepdims ? out : lax.squeeze(out, axes);
-  },
-  { nondiffArgnums: [1, 2] },
-).defjvp(((axes: number[], keepdims: boolean, [x]: JaxArray[], [t]: JaxArray[]) => {
-  const [out, exps, summed] = logsumexpParts(x!, axes);
-  // d logsumexp(x) = sum(softmax(x) * dx)
-  const tangent = jnp.divide(
-    jnp.sum(jnp.multiply(exps, t!), { axis: axes, keepdims: true }),
-    summed,
-  );
-  const drop = (y: JaxArray) => (keepdims ? y : lax.squeeze(y, axes));
-  return [drop(out), drop(tangent)];
-}) as never);
-
-/** jax.nn.logsumexp(a, {axis, keepdims}): log(sum(exp(a))) without overflow. */
-export function logsumexp(a: ArrayLike, opts: LogsumexpOptions = {}): JaxArray {
-  const x = float("logsumexp", a);
-  return logsumexpCustom(
-    x,
-    normalizeAxes("logsumexp", opts.axis, x.ndim),
-    opts.keepdims ?? false,
-  ) as JaxArray;
-}
+// jax.nn.logsumexp is jax.scipy.special.logsumexp (one implementation, with b and returnSign).
+export { type LogsumexpOptions, logsumexp } from "../scipy/special/logsumexp.js";
 
 /** jax.nn.log_softmax along `axis` (default the last). */
 export function logSoftmax(x: ArrayLike, axis: number | readonly number[] = -1): JaxArray {
