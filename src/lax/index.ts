@@ -4,6 +4,7 @@ export type { Operand } from "./common.js";
 export * from "./elementwise.js";
 export * from "./gather.js";
 export * from "./linalg.js";
+export * as linalg from "./linalg_prims.js";
 export * from "./reduction.js";
 export * from "./sorting.js";
 export * from "./structural.js";
