@@ -3,6 +3,7 @@ import { ShapedArray } from "./aval.js";
 import { type Device, getDefaultDevice } from "./backend.js";
 import type { DType } from "./dtype.js";
 import { DisposedArrayError, IndexError, SyncReadError, TypeError_ } from "./errors.js";
+import { disposeTensor } from "./host_buffers.js";
 import { formatArrayRepr, formatArrayStr } from "./repr.js";
 import { prod, type Shape } from "./shape.js";
 
@@ -64,9 +65,7 @@ export abstract class JaxArray {
 
 /** Live eager arrays in the innermost tidy() scope, released when it ends. */
 const tidyScopes: Set<EagerArray>[] = [];
-const releaseOnCollect = new FinalizationRegistry<tf.Tensor>((tensor) => {
-  if (!tensor.isDisposed) tensor.dispose();
-});
+const releaseOnCollect = new FinalizationRegistry<tf.Tensor>(disposeTensor);
 
 /** A concrete array: a tf.js tensor plus tfjax's dtype and JAX's weak-type flag. */
 export class EagerArray extends JaxArray {
@@ -141,7 +140,7 @@ export class EagerArray extends JaxArray {
   dispose(): void {
     if (this.#shared) return;
     if (this.#watched) releaseOnCollect.unregister(this);
-    if (!this.#tensor.isDisposed) this.#tensor.dispose();
+    disposeTensor(this.#tensor);
   }
 
   /** The values as a flat typed array: Float32Array, Int32Array, Uint32Array or Uint8Array (bool). */

@@ -22,6 +22,7 @@ import {
   ERF_INV_TAIL,
   intsNeedOwnKernels,
   runIntKernel,
+  selectWords,
 } from "./kernels.js";
 import { erfcTensor, erfTensor } from "./special_math.js";
 
@@ -191,7 +192,7 @@ export const absP = unary(
     isUint(d)
       ? x
       : isInteger(d)
-        ? tf.where(tf.less(x, 0), tf.sub(tf.scalar(0, "int32"), x), x)
+        ? selectWords(tf.less(x, 0), runIntKernel("TfjaxIntSub", tf.zerosLike(x), x), x)
         : K.abs(x),
   (d) => isFloating(d),
 );

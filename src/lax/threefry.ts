@@ -29,7 +29,7 @@ const KS_PARITY = 0x1bd11bda;
  * Threefry-2x32 of the counters (x0, x1) under the key (k0, k1) in exact 32-bit JS math, written
  * to out0[i] and out1[i] without allocating (the host kernels' inner loop).
  */
-function threefryInto(
+export function threefryInto(
   k0: number,
   k1: number,
   x0: number,

@@ -1,9 +1,10 @@
 /**
  * jax.jit: traces a function once per signature into a Jaxpr and binds it as one `pjit`
  * equation, so a jitted call inside another trace stays one nested Jaxpr (printed as JAX
- * prints it) and every transformation sees it through pjit's rules. (Compiling that Jaxpr to
- * fused kernels is the compiler's job; here the Jaxpr interpreter runs it.)
+ * prints it) and every transformation sees it through pjit's rules. Executing it is the
+ * compiler's job (src/compiler).
  */
+import { runJitted } from "../compiler/index.js";
 import type { JaxArray } from "../core/array.js";
 import { type Device, devices, withDefaultDevice } from "../core/backend.js";
 import { devicePut } from "../core/device_put.js";
@@ -47,7 +48,7 @@ export const pjitP = new Primitive<PjitParams>("pjit", true);
 
 registerHigherOrder(pjitP, {
   abstractEval: (_avals, { jaxpr }) => jaxpr.outAvals,
-  eager: (args, { jaxpr }) => callJaxpr(jaxpr, args, { free: true }),
+  eager: (args, { jaxpr }) => runJitted(jaxpr, args),
 });
 
 // d jit(f) = jit(jvp(f))

@@ -1,0 +1,64 @@
+/**
+ * What jit does with a Jaxpr: optimize it once (src/compiler/passes.ts), then run it with the
+ * plan for the arguments' backend: one generated JS program on cpu (src/compiler/cpu.ts),
+ * fused WGSL kernels on webgpu (src/compiler/webgpu.ts), and elsewhere the optimized Jaxpr op
+ * by op through tf.js kernels, each intermediate freed at its last use. Plans are cached on the
+ * jit cache's Jaxpr, so a repeated call neither traces nor generates code.
+ */
+import type { EagerArray, JaxArray } from "../core/array.js";
+import { type Device, getDefaultDevice } from "../core/backend.js";
+import { type ClosedJaxpr, evalJaxpr } from "../core/jaxpr.js";
+import { compileCpu, Unsupported } from "./cpu.js";
+import { optimize } from "./passes.js";
+import { compileWebgpu } from "./webgpu.js";
+
+export { optimize } from "./passes.js";
+
+type Plan = (args: EagerArray[]) => JaxArray[];
+const plans = new WeakMap<ClosedJaxpr, Map<string, Plan>>();
+let plansBuilt = 0;
+
+/** How many plans the compiler has built (each trace and backend needs one). */
+export const compiledPlanCount = (): number => plansBuilt;
+
+/** Whether compiled plans are used (TFJAX_JIT=interpret turns them off, for debugging). */
+const compiling = () => process.env.TFJAX_JIT !== "interpret";
+
+/** Runs a jitted function's Jaxpr on concrete arguments with the plan for their backend. */
+export function runJitted(closed: ClosedJaxpr, args: EagerArray[]): JaxArray[] {
+  const device = args[0]?.device ?? getDefaultDevice();
+  const uniform = args.every((a) => a.device.platform === device.platform);
+  if (!uniform || !compiling()) return evalJaxpr(closed.jaxpr, closed.consts, args, { free: true });
+  let byPlatform = plans.get(closed);
+  if (!byPlatform) {
+    byPlatform = new Map();
+    plans.set(closed, byPlatform);
+  }
+  let plan = byPlatform.get(device.platform);
+  if (!plan) {
+    plan = buildPlan(closed, device);
+    byPlatform.set(device.platform, plan);
+  }
+  return plan(args);
+}
+
+function buildPlan(closed: ClosedJaxpr, device: Device): Plan {
+  plansBuilt++;
+  const optimized = optimize(closed);
+  const interpret: Plan = (args) =>
+    evalJaxpr(optimized.jaxpr, optimized.consts, args, { free: true });
+  const onDevice = optimized.consts.every(
+    (c) => (c as EagerArray).device?.platform === device.platform,
+  );
+  if (device.platform === "cpu" && onDevice) {
+    try {
+      const program = compileCpu(optimized, closed.outAvals, device);
+      return (args) => program.run(args);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+    }
+  }
+  if (device.platform === "webgpu" && onDevice)
+    return compileWebgpu(optimized, closed.outAvals, device);
+  return interpret;
+}
