@@ -280,6 +280,12 @@ export interface WindowAdaptationOptions extends DualAveragingOptions, ScheduleO
   /** Diagonal (default) or dense mass matrix. */
   isMassMatrixDiagonal?: boolean;
   initialStepSize?: number;
+  /** Tune the step size by dual averaging (default true); false keeps initialStepSize. */
+  adaptStepSize?: boolean;
+  /** Estimate the mass matrix in the slow windows (default true); false keeps the initial one. */
+  adaptMassMatrix?: boolean;
+  /** The inverse mass matrix to start from (default the identity, diagonal or dense). */
+  initialInverseMassMatrix?: JaxArray;
 }
 
 /**
@@ -297,22 +303,26 @@ export function windowAdaptation<P, O, K>(
   extraParams: K = {} as K,
 ) {
   const diagonal = options.isMassMatrixDiagonal ?? true;
+  const adaptStepSize = options.adaptStepSize ?? true;
+  const adaptMassMatrix = options.adaptMassMatrix ?? true;
   const da = dualAveraging(options);
+  const schedule = (numSteps: number): WindowSchedule => {
+    const s = buildSchedule(numSteps, options);
+    if (adaptMassMatrix) return s;
+    return { slow: s.slow.map(() => false), windowEnd: s.windowEnd.map(() => false) };
+  };
   const kernel = algorithm.buildKernel<P>(kernelOptions);
 
   const init = (key: KeyLike, position: P) => {
     const state = algorithm.init(position, logdensityFn);
     const dim = ravelPytree(position)[0].shape[0]!;
-    const inverseMassMatrix = diagonal
-      ? jnp.ones([dim], { dtype: "float32" })
-      : jnp.eye(dim, { dtype: "float32" });
-    const stepSize = findReasonableStepSize(
-      key,
-      state,
-      logdensityFn,
-      inverseMassMatrix,
-      options.initialStepSize ?? 1,
-    );
+    const inverseMassMatrix =
+      options.initialInverseMassMatrix ??
+      (diagonal ? jnp.ones([dim], { dtype: "float32" }) : jnp.eye(dim, { dtype: "float32" }));
+    const initialStepSize = jnp.asarray(options.initialStepSize ?? 1, { dtype: "float32" });
+    const stepSize = adaptStepSize
+      ? findReasonableStepSize(key, state, logdensityFn, inverseMassMatrix, initialStepSize)
+      : initialStepSize;
     const adaptState: AdaptationState = {
       stepSize,
       inverseMassMatrix,
@@ -366,7 +376,7 @@ export function windowAdaptation<P, O, K>(
       count: jnp.where(slowFlag, updated.count, adaptState.welford.count),
     };
     const adapted: AdaptationState = {
-      stepSize: jnp.exp(dualAveraging.logStepSize),
+      stepSize: adaptStepSize ? jnp.exp(dualAveraging.logStepSize) : adaptState.stepSize,
       inverseMassMatrix: adaptState.inverseMassMatrix,
       dualAveraging,
       welford,
@@ -381,12 +391,12 @@ export function windowAdaptation<P, O, K>(
   };
 
   const final = (adaptState: AdaptationState): AdaptationParameters => ({
-    stepSize: da.final(adaptState.dualAveraging),
+    stepSize: adaptStepSize ? da.final(adaptState.dualAveraging) : adaptState.stepSize,
     inverseMassMatrix: adaptState.inverseMassMatrix,
   });
 
   const run = (key: KeyLike, position: P, numSteps = 1000) => {
-    const schedule = buildSchedule(numSteps, options);
+    const plan = schedule(numSteps);
     const warmup = jit((k: KeyLike, x: PyTree, slow: JaxArray, windowEnd: JaxArray) => {
       const [keyInit, keyRun] = splitList(k, 2);
       const { state, adaptState } = init(keyInit!, x as P);
@@ -407,8 +417,8 @@ export function windowAdaptation<P, O, K>(
     return warmup(
       key,
       position as PyTree,
-      jnp.array(schedule.slow, { dtype: "bool" }),
-      jnp.array(schedule.windowEnd, { dtype: "bool" }),
+      jnp.array(plan.slow, { dtype: "bool" }),
+      jnp.array(plan.windowEnd, { dtype: "bool" }),
     ) as unknown as { state: GradientState<P>; parameters: AdaptationParameters; info: PyTree };
   };
 
@@ -417,6 +427,6 @@ export function windowAdaptation<P, O, K>(
     step,
     final,
     run,
-    schedule: (numSteps: number) => buildSchedule(numSteps, options),
+    schedule,
   };
 }

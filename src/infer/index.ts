@@ -1,4 +1,21 @@
 /** jax.infer: MCMC diagnostics, the posterior summary and sample export (samplers land here too). */
+
+export {
+  type AdaptationParameters,
+  type AdaptationState,
+  buildSchedule,
+  type DualAveragingState,
+  dualAveraging,
+  findReasonableStepSize,
+  regularizedCovariance,
+  type WelfordState,
+  type WindowAdaptationOptions,
+  type WindowSchedule,
+  welfordInit,
+  welfordUpdate,
+  windowAdaptation,
+} from "./adaptation.js";
+export type { GradientState, LogdensityFn } from "./base.js";
 export {
   autocorrelation,
   autocovariance,
@@ -15,7 +32,39 @@ export {
   type SampleArray,
   splitGelmanRubin,
 } from "./diagnostics.js";
+export * as ellipticalSlice from "./elliptical_slice.js";
+export * as ensemble from "./ensemble.js";
 export { type ArvizJson, type ExportOptions, toArvizJson, toCsv } from "./export.js";
+export * as hmc from "./hmc.js";
+export {
+  euclideanIntegrator,
+  type IntegratorState,
+  mclachlanCoefficients,
+  velocityVerletCoefficients,
+  yoshidaCoefficients,
+} from "./integrators.js";
+export * as mala from "./mala.js";
+export {
+  type ChainMethod,
+  type GetOptions,
+  MCMC,
+  type MCMCOptions,
+  type RunOptions,
+} from "./mcmc.js";
+export { gaussianEuclidean, type Metric } from "./metrics.js";
+export * as nuts from "./nuts.js";
+export { ravelPytree, type Unravel } from "./ravel.js";
+export * as rmh from "./rmh.js";
+export {
+  type ExtraFields,
+  HMC,
+  type HMCOptions,
+  type MCMCKernel,
+  NUTS,
+  type NUTSOptions,
+  RMH,
+  type RMHOptions,
+} from "./samplers.js";
 export {
   formatSummary,
   type IntervalKind,
