@@ -45,11 +45,17 @@ export function logPoissonTerm(a: JaxArray, x: JaxArray): JaxArray {
   const aLogX = st.select(el.eq(a, 0), full(a, 0), el.mul(a, el.log(x)));
   const direct = el.sub(el.sub(aLogX, x), el.lgamma(el.add(a, 1)));
   const big = el.max(a, full(a, 8));
+  // a (log1p(t) - t) with t = (x - a)/a; far from the saddle (t <= -2/3 or t >= 2) as
+  // a log(x/a) - (x - a), since 1 + t would have lost the digits of a small x/a.
+  const t = el.div(el.sub(x, big), big);
+  const nearSaddle = el.bitwiseAnd(el.gt(t, -2 / 3), el.lt(t, 2));
+  const deviance = st.select(
+    nearSaddle,
+    el.mul(big, log1pmx(t)),
+    el.sub(el.mul(big, el.log(el.div(x, big))), el.sub(x, big)),
+  );
   const saddle = el.sub(
-    el.sub(
-      el.mul(big, log1pmx(el.div(el.sub(x, big), big))),
-      el.mul(el.log(el.mul(big, 2 * Math.PI)), 0.5),
-    ),
+    el.sub(deviance, el.mul(el.log(el.mul(big, 2 * Math.PI)), 0.5)),
     lgammaCorrection(big),
   );
   return st.select(el.ge(a, 8), saddle, direct);

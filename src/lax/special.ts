@@ -55,13 +55,18 @@ function logGammaPrefix(a: tf.Tensor, x: tf.Tensor): tf.Tensor {
   const direct = tf.sub(tf.sub(tf.mul(a, tf.log(x)), x), el.lgammaTensor(a));
   const big = tf.maximum(a, 10);
   const stable = tf.sub(
-    tf.add(
-      tf.mul(big, log1pmxTensor(tf.div(tf.sub(x, big), big))),
-      tf.mul(0.5, tf.log(tf.div(big, 2 * Math.PI))),
-    ),
+    tf.add(deviance(big, x), tf.mul(0.5, tf.log(tf.div(big, 2 * Math.PI)))),
     stirlingCorrectionTensor(big),
   );
   return tf.where(tf.greaterEqual(a, 10), stable, direct);
+}
+
+/** a (log1p(t) - t), t = (x - a)/a, as a log(x/a) - (x - a) away from t = 0 (as log_gamma.ts). */
+function deviance(a: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  const t = tf.div(tf.sub(x, a), a);
+  const near = tf.logicalAnd(tf.greater(t, -2 / 3), tf.less(t, 2));
+  const far = tf.sub(tf.mul(a, tf.log(tf.div(x, a))), tf.sub(x, a));
+  return tf.where(near, tf.mul(a, log1pmxTensor(t)), far);
 }
 
 /** Cephes' choice between the series (P) and the continued fraction (Q). */
