@@ -5,9 +5,10 @@
  * with a momentum update. The gradient at the final position is carried to the next step, so
  * every position update costs one gradient evaluation.
  *
- * References: Blanes, Casas, Sanz-Serna (2014), "Numerical integrators for the Hybrid Monte Carlo
- * method", SIAM J. Sci. Comput. 36(4) (McLachlan's two-stage b1); Yoshida (1990), "Construction
- * of higher order symplectic integrators", Phys. Lett. A 150.
+ * All three are second order; the two- and three-stage schemes trade more gradients per step for
+ * much smaller energy errors. References: Blanes, Casas, Sanz-Serna (2014), "Numerical
+ * integrators for the Hybrid Monte Carlo method", SIAM J. Sci. Comput. 36(4) (McLachlan's
+ * two-stage b1, and the three-stage family blackjax names after Yoshida).
  */
 import type { JaxArray } from "../core/array.js";
 import { ValueError } from "../core/errors.js";
@@ -39,7 +40,7 @@ export const mclachlanCoefficients: readonly number[] = [
   MCLACHLAN_B1,
 ];
 
-// The minimum-error three-stage coefficients quoted by blackjax for Yoshida's integrator.
+// The three-stage coefficients blackjax uses for its "yoshida" integrator.
 const YOSHIDA_B1 = 0.11888010966548;
 const YOSHIDA_A1 = 0.29619504261126;
 export const yoshidaCoefficients: readonly number[] = [

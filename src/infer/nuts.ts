@@ -115,7 +115,7 @@ const bool = (v: boolean) => jnp.array(v, { dtype: "bool" });
  * leaf_idx_to_ckpt_idxs: idxMax = popcount(n >> 1), and idxMin = idxMax - (trailing ones of n) + 1.
  * An odd leaf closes one balanced subtree per trailing one bit.
  */
-function checkpointRange(n: JaxArray): [JaxArray, JaxArray] {
+export function checkpointRange(n: JaxArray): [JaxArray, JaxArray] {
   const idxMax = jnp.bitwiseCount(jnp.rightShift(n, 1));
   const trailingOnes = jnp.bitwiseCount(jnp.rightShift(jnp.bitwiseXor(n, jnp.add(n, 1)), 1));
   return [jnp.add(jnp.subtract(idxMax, trailingOnes), 1), idxMax];
