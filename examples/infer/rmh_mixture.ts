@@ -45,7 +45,8 @@ const draws = mcmc.getSamples({ groupByChain: true }) as jax.Array;
 const firstChains = jnp.take(draws, jnp.arange(0, Math.min(8, numChains)), { axis: 0 });
 jax.infer.printSummary({ x: firstChains });
 const mean = weights.reduce((s, w, k) => s + w * loc[k]!, 0);
-const variance = weights.reduce((s, w, k) => s + w * (scale[k]! ** 2 + loc[k]! ** 2), 0) - mean ** 2;
+const variance =
+  weights.reduce((s, w, k) => s + w * (scale[k]! ** 2 + loc[k]! ** 2), 0) - mean ** 2;
 const acceptance = jnp.mean(mcmc.getExtraFields().acceptProb!).item() as number;
 console.log(
   `pooled over ${numChains} chains: mean ${(jnp.mean(draws).item() as number).toFixed(3)} (exact ${mean.toFixed(3)}), variance ${(jnp.var(draws).item() as number).toFixed(3)} (exact ${variance.toFixed(3)}), acceptance ${acceptance.toFixed(2)}`,

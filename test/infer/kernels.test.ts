@@ -258,10 +258,11 @@ for (const { platform, available } of matrix) {
       }
     };
     const rtol = platform === "webgpu" ? 1e-3 : 1e-5;
-    const close = (a: number[], b: number[]) =>
-      a.forEach((v, i) =>
-        expect(Math.abs(v - b[i]!)).toBeLessThanOrEqual(rtol * (1 + Math.abs(b[i]!))),
-      );
+    const close = (a: number[], b: number[]) => {
+      a.forEach((v, i) => {
+        expect(Math.abs(v - b[i]!)).toBeLessThanOrEqual(rtol * (1 + Math.abs(b[i]!)));
+      });
+    };
 
     it.each(cases.map((c) => [c.name, c] as const))("%s: jit(step) = step", (_n, c) =>
       onBackend(() => {
