@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import type * as JaxJs from "@jax-js/jax";
 import * as tf from "@tensorflow/tfjs-core";
 import * as jax from "../src/index.js";
+import { compilerTable, compilerTargets, compilerWorkloads } from "./compiler.js";
 import { type Case, formatStats, measure, type Stats } from "./harness.js";
 import {
   CHAIN_OPS,
@@ -317,6 +318,7 @@ const { rows: randomRows, memory: randomMemory } = await randomWorkloads({
   readTf,
   free,
 });
+const compilerRows = await compilerWorkloads({ jaxjs, quick, backend, readTfjax, readTf, free });
 await chainWorkload(
   "10-op chain x50, float32[16], tfjax without tidy",
   [16],
@@ -395,6 +397,15 @@ JS loop: Math.random into a Float32Array (Box-Muller for normal). vmap rows map 
 over 10,000 keys split once beforehand (\`vmap((k) => random.normal(k, []))(keys)\`; the jit
 columns jit the vmapped function); tf.js, having no keys, makes one 10,000-element call.`;
 
+const compilerIntro = `Cached jitted calls (traced and compiled once before timing), each including a readback,
+against tf.js on the same backend, jax-js on its wasm device (eager and jit) and plain JS. On cpu
+jit runs one generated JS program; on webgpu fused WGSL kernels; elsewhere the optimized Jaxpr op
+by op. The scalar function is 20 dependent scalar ops (a small log-density), timed per call over
+100 calls; logistic regression is \`jit(valueAndGrad(loglik))(w, X, y)\` against
+\`tf.valueAndGrad\` and jax-js's \`jit(valueAndGrad)\`; the leapfrog loop is one jitted
+\`lax.foriLoop\` of 1,000 velocity-Verlet steps with \`jax.grad\` of the log-density inside,
+reported per step (jax-js has no foriLoop, so only the JS loop is its peer).`;
+
 const section = `## Backend \`${backend}\`
 
 Written by \`npm run bench${backend === "cpu" ? "" : ` -- --backend ${backend}`}\` (bench/run.ts); latest run on this backend.
@@ -439,6 +450,15 @@ Checks (moments of the draws: mean within 6 standard errors, sd within 6 of its 
 ${randomChecks(randomRows)}
 - tf.js memory after the random workloads: ${randomMemory} (a fixed few are tfjax's cached scalar
   constants and jit traces; a per-call leak would grow with the repetitions)
+
+### jit (the compiler)
+
+${compilerIntro}
+
+${compilerTable(compilerRows)}
+
+Targets (issue 4) and agreement:
+${compilerTargets(compilerRows)}
 `;
 
 console.log(`\nbackend ${backend}, ${machine}, node ${process.version}\n`);
@@ -447,6 +467,7 @@ console.log(
   `\nRatios:\n${ratiosToBaseline()}\n\nTargets:\n${targetLines}\n\nAgreement:\n${checks}`,
 );
 console.log(`\nRandom numbers:\n\n${randomTable(randomRows)}`);
+console.log(`\njit:\n\n${compilerTable(compilerRows)}\n\n${compilerTargets(compilerRows)}`);
 console.log(
   `\nThroughput ratios (tfjax draws/s over the peer's):\n${randomRatios(randomRows)}\n\nChecks:\n${randomChecks(randomRows)}\n- tf.js memory: ${randomMemory}\n\n(${elapsed.toFixed(0)} s)`,
 );

@@ -108,8 +108,14 @@ interface FusedStep {
 }
 type Step = FusedStep | { kind: "eqn"; eqn: JaxprEqn };
 
-/** Builds the WGSL kernel computing `target` from the group's equations. */
-function fusedStep(eqns: JaxprEqn[], target: Var, shape: readonly number[]): FusedStep {
+/**
+ * Inputs a fused kernel may read: WebGPU's compatibility limit is 8 storage buffers per shader
+ * stage, and the output takes one (tf.js passes its uniforms separately).
+ */
+const MAX_INPUTS = 7;
+
+/** Builds the WGSL kernel computing `target` from the group's equations (null: too many inputs). */
+function fusedStep(eqns: JaxprEqn[], target: Var, shape: readonly number[]): FusedStep | null {
   const members = new Map<Var, JaxprEqn>();
   for (const e of eqns) members.set(e.outBinders[0]!, e);
   // Only the equations `target` depends on, in order.
@@ -172,6 +178,7 @@ function fusedStep(eqns: JaxprEqn[], target: Var, shape: readonly number[]): Fus
     lines.push(`let ${local} = ${expr};`);
     locals.set(v, local);
   }
+  if (inputs.length > MAX_INPUTS) return null;
   const value = locals.get(target)!;
   const store = target.aval.dtype === "bool" ? `select(0, 1, ${value})` : value;
   const body = `${lines.join("\n          ")}
@@ -206,8 +213,10 @@ function partition(closed: ClosedJaxpr): Step[] {
       for (const e of group)
         for (const a of e.inputs)
           if (a instanceof Var && members.has(a)) inside.set(a, (inside.get(a) ?? 0) + 1);
-      for (const v of members)
-        if ((uses.get(v) ?? 0) > (inside.get(v) ?? 0)) steps.push(fusedStep(group, v, shape));
+      const targets = [...members].filter((v) => (uses.get(v) ?? 0) > (inside.get(v) ?? 0));
+      const fused = targets.map((v) => fusedStep(group, v, shape));
+      if (fused.every((f) => f !== null)) steps.push(...fused);
+      else for (const eqn of group) steps.push({ kind: "eqn", eqn });
     }
     group = [];
   };

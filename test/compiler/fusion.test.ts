@@ -101,6 +101,24 @@ for (const { platform, available } of await backendMatrix())
     });
   });
 
+for (const { platform, available } of await backendMatrix())
+  describe.skipIf(!available)(`wide fusion groups (${platform})`, () => {
+    it("splits or skips kernels that would read more inputs than a shader stage may bind", async () => {
+      const previous = jax.defaultBackend();
+      await jax.setDefaultBackend(platform);
+      try {
+        const xs = Array.from({ length: 10 }, (_, k) => jnp.linspace(k, k + 1, 6));
+        const f = (...ys: A[]) =>
+          ys.reduce((acc, y) => jnp.add(jnp.multiply(acc, 0.5), jnp.sin(y)));
+        const eager = await values([f(...xs)]);
+        const jitted = await values([jax.jit(f)(...xs) as A]);
+        expectClose(jitted[0]!, eager[0]!, 1e-4, 1e-5, "sum of ten inputs");
+      } finally {
+        await jax.setDefaultBackend(previous);
+      }
+    });
+  });
+
 describe("generated cpu code", () => {
   const source = (f: (...xs: A[]) => jax.PyTree, ...args: A[]) => {
     const closed = jax.jit(f).lower(...args);
