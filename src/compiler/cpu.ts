@@ -1036,6 +1036,8 @@ export function compileCpu(
   const runtime = makeRuntime(prog.fallbacks, device);
   const fn = new Function("C", "rt", source)(prog.closure, runtime) as (a: Value[]) => Value[];
   const storage = outAvals.map((a) => storageDtype(a.dtype));
+  const engine = tf.engine();
+  const backend = tf.findBackend("cpu")!;
   return {
     source,
     run(arrays) {
@@ -1050,7 +1052,9 @@ export function compileCpu(
         const aval = outAvals[i]!;
         const v = values[i]!;
         const data = typeof v === "number" ? typedOf(aval.dtype, v) : v;
-        const tensor = tf.tensor(data, aval.shape as number[], storage[i]);
+        // The backend takes the array as is (tf.tensor would validate and infer first).
+        const shape = aval.shape as number[];
+        const tensor = engine.makeTensor(data, shape, storage[i]!, backend) as tf.Tensor;
         result[i] = new EagerArray(tensor, aval.dtype, aval.weakType, device, aval);
       }
       return result;

@@ -5,7 +5,7 @@
  * compiler's job (src/compiler).
  */
 import { runJitted } from "../compiler/index.js";
-import type { JaxArray } from "../core/array.js";
+import { JaxArray } from "../core/array.js";
 import { type Device, devices, withDefaultDevice } from "../core/backend.js";
 import { devicePut } from "../core/device_put.js";
 import { TypeError_ } from "../core/errors.js";
@@ -138,6 +138,7 @@ export function jit<F extends (...args: never[]) => PyTree>(
   const staticNames = asList(opts.staticArgnames);
   const device: Device | undefined = opts.backend ? devices(opts.backend)[0] : undefined;
   const name = lambdaName(f);
+  let lastKey = "";
   const lookup = (rawArgs: unknown[]) => {
     const args = splitStaticNames(rawArgs, staticNames);
     const { dynamic, statics, bake } = splitStatic(args.args, asList(opts.staticArgnums));
@@ -149,6 +150,7 @@ export function jit<F extends (...args: never[]) => PyTree>(
       ...[...statics].map(([i, v]) => `${i}=${staticKey(v)}`),
       `kw=${staticKey(args.staticKw)}`,
     ].join("|");
+    lastKey = key;
     let entry = cache.get(key);
     if (entry) stats.hits++;
     else {
@@ -165,9 +167,34 @@ export function jit<F extends (...args: never[]) => PyTree>(
     }
     return { entry, arrays };
   };
+  // The common call (no static arguments, every argument an array) skips flattening: its
+  // cache key is just the argument types.
+  const plain = !opts.staticArgnums && staticNames.length === 0 && !device;
+  const byTypes = new Map<string, { entry: TracedClosed; params: PjitParams }>();
+  const typesKey = (args: unknown[]): string | null => {
+    let key = "";
+    for (const a of args) {
+      if (!(a instanceof JaxArray)) return null;
+      key += `${a.aval.strShort()}${a.weakType ? "w" : ""}|`;
+    }
+    return key;
+  };
   const call = (args: unknown[]) => {
+    const key = plain ? typesKey(args) : null;
+    const hit = key === null ? undefined : byTypes.get(key);
+    if (hit) {
+      stats.hits++;
+      const { entry, params } = hit;
+      const inputs = entry.consts.length
+        ? [...entry.consts, ...(args as JaxArray[])]
+        : (args as JaxArray[]);
+      const outs = bind(pjitP, inputs, params);
+      return entry.outTree.kind === "leaf" ? outs[0] : treeUnflatten(entry.outTree, outs);
+    }
     const { entry, arrays } = lookup(args);
-    const outs = bind(pjitP, [...entry.consts, ...arrays], { jaxpr: entry.jaxpr, name });
+    const params = { jaxpr: entry.jaxpr, name };
+    if (key !== null && cache.get(lastKey) === entry) byTypes.set(key, { entry, params });
+    const outs = bind(pjitP, [...entry.consts, ...arrays], params);
     return treeUnflatten(entry.outTree, outs);
   };
   // With a backend, everything the call creates (constants, iotas) lives there too.
