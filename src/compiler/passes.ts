@@ -141,7 +141,7 @@ function cseOne(closed: ClosedJaxpr): ClosedJaxpr {
     const eqn = { ...e, inputs: e.inputs.map(rename.atom) };
     const key = eqnKey(eqn, ids);
     const earlier = key === null ? undefined : seen.get(key);
-    if (earlier && earlier.every((v, i) => v.aval.equals(eqn.outBinders[i]!.aval))) {
+    if (earlier?.every((v, i) => v.aval.equals(eqn.outBinders[i]!.aval))) {
       eqn.outBinders.forEach((v, i) => {
         rename.set(v, earlier[i]!);
       });

@@ -24,7 +24,6 @@ import { Tracer } from "../core/trace.js";
 import { batchedToFront, batchSize } from "../lax/batch_rules.js";
 import {
   batchJaxpr,
-  callJaxpr,
   jvpJaxpr,
   merge,
   partialEvalJaxpr,
