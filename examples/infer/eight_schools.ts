@@ -45,14 +45,11 @@ function logdensityFn(p: Params): jax.Array {
 }
 
 const numChains = 4;
-const mcmc = new jax.infer.MCMC(
-  new jax.infer.NUTS({ logdensityFn: logdensityFn as jax.infer.LogdensityFn }),
-  {
-    numWarmup: small ? 100 : 1000,
-    numSamples: small ? 100 : 1000,
-    numChains,
-  },
-);
+const mcmc = new jax.infer.MCMC(new jax.infer.NUTS({ logdensityFn }), {
+  numWarmup: small ? 100 : 1000,
+  numSamples: small ? 100 : 1000,
+  numChains,
+});
 const initParams = {
   mu: jax.random.normal(jax.random.key(1), [numChains]),
   logTau: jax.random.normal(jax.random.key(2), [numChains]),

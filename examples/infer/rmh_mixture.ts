@@ -32,10 +32,11 @@ function logdensityFn(x: jax.Array): jax.Array {
   return jax.nn.logsumexp(terms);
 }
 
-const mcmc = new jax.infer.MCMC(
-  new jax.infer.RMH({ logdensityFn: logdensityFn as jax.infer.LogdensityFn, scale: 2.5 }),
-  { numWarmup: small ? 100 : 500, numSamples, numChains },
-);
+const mcmc = new jax.infer.MCMC(new jax.infer.RMH({ logdensityFn, scale: 2.5 }), {
+  numWarmup: small ? 100 : 500,
+  numSamples,
+  numChains,
+});
 const initParams = jnp.multiply(3, jax.random.normal(jax.random.key(1), [numChains]));
 const start = performance.now();
 await mcmc.run(jax.random.key(0), { initParams });

@@ -254,9 +254,9 @@ export function findReasonableStepSize<P>(
 /** What windowAdaptation needs of a sampler: hmc and nuts modules fit. */
 export interface AdaptableAlgorithm<O, K> {
   init<P>(position: P, logdensityFn: LogdensityFn<P>): GradientState<P>;
-  buildKernel<P>(
+  buildKernel(
     options?: O,
-  ): (
+  ): <P>(
     key: KeyLike,
     state: GradientState<P>,
     logdensityFn: LogdensityFn<P>,
@@ -311,7 +311,7 @@ export function windowAdaptation<P, O, K>(
     if (adaptMassMatrix) return s;
     return { slow: s.slow.map(() => false), windowEnd: s.windowEnd.map(() => false) };
   };
-  const kernel = algorithm.buildKernel<P>(kernelOptions);
+  const kernel = algorithm.buildKernel(kernelOptions);
 
   const init = (key: KeyLike, position: P) => {
     const state = algorithm.init(position, logdensityFn);

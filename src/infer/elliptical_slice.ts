@@ -38,7 +38,7 @@ export interface EllipticalSliceParameters {
   cov: JaxArray | number[] | number[][];
 }
 
-export type EllipticalSliceKernel<P = PyTree> = (
+export type EllipticalSliceKernel = <P = PyTree>(
   key: KeyLike,
   state: EllipticalSliceState<P>,
   loglikelihoodFn: LogdensityFn<P>,
@@ -46,12 +46,21 @@ export type EllipticalSliceKernel<P = PyTree> = (
 ) => [EllipticalSliceState<P>, EllipticalSliceInfo];
 
 export function init<P>(position: P, loglikelihoodFn: LogdensityFn<P>): EllipticalSliceState<P> {
-  const logdensity = scalarLogdensity("ellipticalSlice.init", loglikelihoodFn as LogdensityFn, position as PyTree);
+  const logdensity = scalarLogdensity(
+    "ellipticalSlice.init",
+    loglikelihoodFn as LogdensityFn,
+    position as PyTree,
+  );
   return { position, logdensity };
 }
 
 function priorNoise(key: KeyLike, cov: JaxArray, d: number): JaxArray {
-  if (!((cov.ndim === 1 && cov.shape[0] === d) || (cov.ndim === 2 && cov.shape[0] === d && cov.shape[1] === d)))
+  if (
+    !(
+      (cov.ndim === 1 && cov.shape[0] === d) ||
+      (cov.ndim === 2 && cov.shape[0] === d && cov.shape[1] === d)
+    )
+  )
     throw new ValueError(
       `ellipticalSlice: cov must have shape (${d},) or (${d}, ${d}) for a position of ${d} scalars, got ${fmtShape(cov.shape)}`,
     );
@@ -59,7 +68,7 @@ function priorNoise(key: KeyLike, cov: JaxArray, d: number): JaxArray {
   return cov.ndim === 1 ? jnp.multiply(jnp.sqrt(cov), z) : jnp.matmul(jnp.linalg.cholesky(cov), z);
 }
 
-export function buildKernel<P = PyTree>(): EllipticalSliceKernel<P> {
+export function buildKernel(): EllipticalSliceKernel {
   return (key, state, loglikelihoodFn, params) => {
     const [x, unravel] = ravelPytree(state.position);
     const d = x.shape[0]!;
@@ -128,7 +137,7 @@ export function ellipticalSlice<P = PyTree>(
   loglikelihoodFn: LogdensityFn<P>,
   params: EllipticalSliceParameters,
 ) {
-  const kernel = buildKernel<P>();
+  const kernel = buildKernel();
   return {
     init: (position: P) => init(position, loglikelihoodFn),
     step: (key: KeyLike, state: EllipticalSliceState<P>) =>

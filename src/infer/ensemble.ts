@@ -31,7 +31,7 @@ export interface EnsembleParameters {
   a?: number;
 }
 
-export type EnsembleKernel<P = PyTree> = (
+export type EnsembleKernel = <P = PyTree>(
   key: KeyLike,
   state: EnsembleState<P>,
   logdensityFn: LogdensityFn<P>,
@@ -41,7 +41,10 @@ export type EnsembleKernel<P = PyTree> = (
 /** The walkers as a [nWalkers, d] matrix, and the map from such a matrix back to the tree. */
 function flattenWalkers<P>(position: P): [JaxArray, (flat: JaxArray) => P] {
   const flat = vmap((p: PyTree) => ravelPytree(p)[0])(position as PyTree) as JaxArray;
-  const oneWalker = treeMap((leaf) => jnp.take(leaf as JaxArray, 0, { axis: 0 }), position as PyTree);
+  const oneWalker = treeMap(
+    (leaf) => jnp.take(leaf as JaxArray, 0, { axis: 0 }),
+    position as PyTree,
+  );
   const [, unravel] = ravelPytree(oneWalker);
   return [flat, (m) => vmap((row: JaxArray) => unravel(row))(m) as P];
 }
@@ -89,7 +92,10 @@ function stretchHalf(
   const partners = jnp.take(complement, picks, { axis: 0 });
   const proposal = jnp.add(partners, jnp.multiply(jnp.expandDims(z, 1), jnp.subtract(x, partners)));
   const proposalLogdensity = logdensityOf(proposal);
-  let logRatio = jnp.add(jnp.multiply(d - 1, jnp.log(z)), jnp.subtract(proposalLogdensity, logdensity));
+  let logRatio = jnp.add(
+    jnp.multiply(d - 1, jnp.log(z)),
+    jnp.subtract(proposalLogdensity, logdensity),
+  );
   logRatio = jnp.where(jnp.isnan(logRatio), Number.NEGATIVE_INFINITY, logRatio);
   const accepted = jnp.less(jnp.log(random.uniform(keyAccept!, [n])), logRatio);
   return [
@@ -100,7 +106,7 @@ function stretchHalf(
   ];
 }
 
-export function buildKernel<P = PyTree>(): EnsembleKernel<P> {
+export function buildKernel(): EnsembleKernel {
   return (key, state, logdensityFn, params = {}) => {
     const a = params.a ?? 2;
     if (!(a > 1)) throw new ValueError(`ensemble: the stretch scale a must exceed 1, got ${a}`);
@@ -109,7 +115,8 @@ export function buildKernel<P = PyTree>(): EnsembleKernel<P> {
     checkWalkers("ensemble", n);
     const half = n / 2;
     const logdensityOf = (m: JaxArray) => perWalker(logdensityFn, unravel, m);
-    const rows = (m: JaxArray, start: number) => jnp.take(m, jnp.arange(start, start + half), { axis: 0 });
+    const rows = (m: JaxArray, start: number) =>
+      jnp.take(m, jnp.arange(start, start + half), { axis: 0 });
     const [keyFirst, keySecond] = splitList(key, 2);
     const [x1, ld1, p1, acc1] = stretchHalf(
       keyFirst!,
@@ -141,8 +148,11 @@ export function buildKernel<P = PyTree>(): EnsembleKernel<P> {
 }
 
 /** ensemble(logdensityFn, {a}) -> {init, step}: the stretch-move ensemble sampler. */
-export function ensemble<P = PyTree>(logdensityFn: LogdensityFn<P>, params: EnsembleParameters = {}) {
-  const kernel = buildKernel<P>();
+export function ensemble<P = PyTree>(
+  logdensityFn: LogdensityFn<P>,
+  params: EnsembleParameters = {},
+) {
+  const kernel = buildKernel();
   return {
     init: (position: P) => init(position, logdensityFn),
     step: (key: KeyLike, state: EnsembleState<P>) => kernel(key, state, logdensityFn, params),

@@ -52,7 +52,7 @@ export interface HMCKernelOptions {
   divergenceThreshold?: number;
 }
 
-export type HMCKernel<P = PyTree> = (
+export type HMCKernel = <P = PyTree>(
   key: KeyLike,
   state: HMCState<P>,
   logdensityFn: LogdensityFn<P>,
@@ -105,7 +105,7 @@ export function toGradientState<P>(
   };
 }
 
-export function buildKernel<P = PyTree>(options: HMCKernelOptions = {}): HMCKernel<P> {
+export function buildKernel(options: HMCKernelOptions = {}): HMCKernel {
   const coefficients = integratorCoefficients("hmc", options.integrator);
   const threshold = options.divergenceThreshold ?? 1000;
   return (key, state, logdensityFn, params) => {
@@ -151,7 +151,7 @@ export function hmc<P = PyTree>(
   logdensityFn: LogdensityFn<P>,
   params: HMCParameters & HMCKernelOptions,
 ) {
-  const kernel = buildKernel<P>(params);
+  const kernel = buildKernel(params);
   return {
     init: (position: P) => init(position, logdensityFn),
     step: (key: KeyLike, state: HMCState<P>) => kernel(key, state, logdensityFn, params),

@@ -56,6 +56,7 @@ export * as nuts from "./nuts.js";
 export { ravelPytree, type Unravel } from "./ravel.js";
 export * as rmh from "./rmh.js";
 export {
+  type AnyLogdensityFn,
   type ExtraFields,
   HMC,
   type HMCOptions,

@@ -31,7 +31,7 @@ export interface MALAParameters {
   stepSize: JaxArray | number;
 }
 
-export type MALAKernel<P = PyTree> = (
+export type MALAKernel = <P = PyTree>(
   key: KeyLike,
   state: MALAState<P>,
   logdensityFn: LogdensityFn<P>,
@@ -48,14 +48,17 @@ function transitionLogdensity(to: JaxArray, from: JaxArray, gradFrom: JaxArray, 
   return jnp.divide(jnp.sum(jnp.square(r)), jnp.multiply(-4, eps));
 }
 
-export function buildKernel<P = PyTree>(): MALAKernel<P> {
+export function buildKernel(): MALAKernel {
   return (key, state, logdensityFn, params) => {
     const eps = floatScalar("mala", "stepSize", params.stepSize);
     const [keyNoise, keyAccept] = splitList(key, 2);
     const [x, unravel] = ravelPytree(state.position);
     const [g] = ravelPytree(state.logdensityGrad);
     const noise = random.normal(keyNoise!, x.shape);
-    const y = jnp.add(jnp.add(x, jnp.multiply(eps, g)), jnp.multiply(jnp.sqrt(jnp.multiply(2, eps)), noise));
+    const y = jnp.add(
+      jnp.add(x, jnp.multiply(eps, g)),
+      jnp.multiply(jnp.sqrt(jnp.multiply(2, eps)), noise),
+    );
     const position = unravel(y);
     const [logdensity, logdensityGrad] = logdensityAndGradTree("mala", logdensityFn, position);
     const [gy] = ravelPytree(logdensityGrad);
@@ -73,7 +76,7 @@ export function buildKernel<P = PyTree>(): MALAKernel<P> {
 
 /** mala(logdensityFn, params) -> {init, step}. */
 export function mala<P = PyTree>(logdensityFn: LogdensityFn<P>, params: MALAParameters) {
-  const kernel = buildKernel<P>();
+  const kernel = buildKernel();
   return {
     init: (position: P) => init(position, logdensityFn),
     step: (key: KeyLike, state: MALAState<P>) => kernel(key, state, logdensityFn, params),

@@ -59,7 +59,7 @@ export interface NUTSKernelOptions extends HMCKernelOptions {
   maxTreeDepth?: number;
 }
 
-export type NUTSKernel<P = PyTree> = (
+export type NUTSKernel = <P = PyTree>(
   key: KeyLike,
   state: NUTSState<P>,
   logdensityFn: LogdensityFn<P>,
@@ -217,7 +217,7 @@ function buildSubtree(
   );
 }
 
-export function buildKernel<P = PyTree>(options: NUTSKernelOptions = {}): NUTSKernel<P> {
+export function buildKernel(options: NUTSKernelOptions = {}): NUTSKernel {
   const coefficients = integratorCoefficients("nuts", options.integrator);
   const threshold = options.divergenceThreshold ?? 1000;
   const maxTreeDepth = options.maxTreeDepth ?? 10;
@@ -328,7 +328,7 @@ export function nuts<P = PyTree>(
   logdensityFn: LogdensityFn<P>,
   params: NUTSParameters & NUTSKernelOptions,
 ) {
-  const kernel = buildKernel<P>(params);
+  const kernel = buildKernel(params);
   return {
     init: (position: P) => init(position, logdensityFn),
     step: (key: KeyLike, state: NUTSState<P>) => kernel(key, state, logdensityFn, params),

@@ -37,7 +37,7 @@ export interface RMHParameters<P = PyTree> {
   proposalLogdensityFn?: (to: P, from: P) => JaxArray;
 }
 
-export type RMHKernel<P = PyTree> = (
+export type RMHKernel = <P = PyTree>(
   key: KeyLike,
   state: RMHState<P>,
   logdensityFn: LogdensityFn<P>,
@@ -45,7 +45,10 @@ export type RMHKernel<P = PyTree> = (
 ) => [RMHState<P>, RMHInfo];
 
 export function init<P>(position: P, logdensityFn: LogdensityFn<P>): RMHState<P> {
-  return { position, logdensity: scalarLogdensity("rmh.init", logdensityFn as LogdensityFn, position as PyTree) };
+  return {
+    position,
+    logdensity: scalarLogdensity("rmh.init", logdensityFn as LogdensityFn, position as PyTree),
+  };
 }
 
 /** x + scale * z (scalar or vector scale), or x + chol(cov) z for a covariance matrix. */
@@ -58,7 +61,13 @@ export function normalRandomWalk<P>(
   return (key, position) => {
     const [x, unravel] = ravelPytree(position);
     const d = x.shape[0]!;
-    if (!(s.ndim === 0 || (s.ndim === 1 && s.shape[0] === d) || (s.ndim === 2 && s.shape[0] === d && s.shape[1] === d)))
+    if (
+      !(
+        s.ndim === 0 ||
+        (s.ndim === 1 && s.shape[0] === d) ||
+        (s.ndim === 2 && s.shape[0] === d && s.shape[1] === d)
+      )
+    )
       throw new ValueError(
         `${fn}: scale must be a scalar, a vector of ${d} standard deviations or a (${d}, ${d}) covariance, got shape ${fmtShape(s.shape)}`,
       );
@@ -68,16 +77,19 @@ export function normalRandomWalk<P>(
   };
 }
 
-export function buildKernel<P = PyTree>(): RMHKernel<P> {
+export function buildKernel(): RMHKernel {
   return (key, state, logdensityFn, params = {}) => {
     const [keyProposal, keyAccept] = splitList(key, 2);
-    const propose = params.proposal ?? normalRandomWalk<P>("rmh", params.scale);
+    const propose = params.proposal ?? normalRandomWalk<typeof state.position>("rmh", params.scale);
     const position = propose(keyProposal!, state.position);
     const logdensity = scalarLogdensity("rmh", logdensityFn as LogdensityFn, position as PyTree);
     let logRatio = jnp.subtract(logdensity, state.logdensity);
     if (params.proposalLogdensityFn) {
       const q = params.proposalLogdensityFn;
-      logRatio = jnp.add(logRatio, jnp.subtract(q(state.position, position), q(position, state.position)));
+      logRatio = jnp.add(
+        logRatio,
+        jnp.subtract(q(state.position, position), q(position, state.position)),
+      );
     }
     const [accepted, acceptProb] = metropolisAccept(keyAccept!, logRatio);
     return [
@@ -89,7 +101,7 @@ export function buildKernel<P = PyTree>(): RMHKernel<P> {
 
 /** rmh(logdensityFn, params) -> {init, step}. */
 export function rmh<P = PyTree>(logdensityFn: LogdensityFn<P>, params: RMHParameters<P> = {}) {
-  const kernel = buildKernel<P>();
+  const kernel = buildKernel();
   return {
     init: (position: P) => init(position, logdensityFn),
     step: (key: KeyLike, state: RMHState<P>) => kernel(key, state, logdensityFn, params),

@@ -46,8 +46,11 @@ export interface MCMCKernel {
   sample(key: KeyLike, state: PyTree, params: PyTree): [PyTree, ExtraFields];
 }
 
+/** Any log density over the user's parameter tree (checked when the sampler first traces it). */
+export type AnyLogdensityFn = (position: never) => JaxArray | number;
+
 export interface GradientSamplerOptions {
-  logdensityFn: LogdensityFn;
+  logdensityFn: AnyLogdensityFn;
   /** The initial step size (default 1); with adaptStepSize false, the step size used. */
   stepSize?: number;
   adaptStepSize?: boolean;
@@ -205,8 +208,13 @@ export class HMC extends GradientSampler {
   }
 }
 
-export interface RMHOptions<P = PyTree> extends rmhModule.RMHParameters<P> {
-  logdensityFn: LogdensityFn<P>;
+export interface RMHOptions {
+  logdensityFn: AnyLogdensityFn;
+  /** The normal random walk's scale (see rmh.RMHParameters.scale). */
+  scale?: JaxArray | number | number[] | number[][];
+  /** A user proposal (key, position) -> position, symmetric unless proposalLogdensityFn is given. */
+  proposal?: (key: KeyLike, position: never) => unknown;
+  proposalLogdensityFn?: (to: never, from: never) => JaxArray;
 }
 
 /** infer.RMH: random-walk Metropolis; warmup is burn-in (nothing is tuned). */
@@ -219,7 +227,7 @@ export class RMH implements MCMCKernel {
   constructor(options: RMHOptions) {
     this.logdensityFn = checkLogdensity("RMH", options?.logdensityFn);
     const { logdensityFn: _, ...params } = options;
-    this.params = params as rmhModule.RMHParameters;
+    this.params = params as unknown as rmhModule.RMHParameters;
   }
   schedule(numWarmup: number): WindowSchedule {
     const s = buildSchedule(numWarmup);

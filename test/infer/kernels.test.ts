@@ -269,7 +269,7 @@ for (const { platform, available } of matrix) {
         const state = c.init(position) as never;
         const key = random.key(7);
         const eager = c.step(key, state);
-        const jitted = jax.jit(c.step as never)(key, state);
+        const jitted = jax.jit(c.step as (k: KeyLike, s: never) => jax.PyTree)(key, state);
         close(flatten(jitted), flatten(eager));
       }),
     );
