@@ -309,9 +309,57 @@ const structural: [string, Fn, A[]][] = [
     [jnp.array(2, { dtype: "int32" }), jnp.array(0.3)],
   ],
   ["custom_jvp", (x: A) => jax.nn.softplus(x), [f32(general)]],
+  [
+    "cummax",
+    (x: A) => [lax.cummax(x, 1), lax.cummin(x, 0), lax.cumlogsumexp(x, 1)],
+    [f32(general, [2, 4])],
+  ],
+  [
+    "scatter_ops",
+    (x: A, i: A) => [x.at(i).multiply(2), x.at(i).min(0.5), x.at(i).max(2.5), x.at(i).set(-1)],
+    [f32(positive), i32([1, 5, 5])],
+  ],
+  ["custom_vjp", (x: A) => clipGradient(x), [f32(general)]],
+  ["grad_of_custom_vjp", jax.grad((x: A) => jnp.sum(jnp.square(clipGradient(x)))), [f32(general)]],
+  [
+    "linalg",
+    (a: A, b: A) => {
+      const spd = jnp.add(jnp.matmul(a, jnp.transpose(a)), jnp.multiply(jnp.eye(3), 3));
+      const L = lax.linalg.cholesky(spd);
+      const [q, r] = lax.linalg.qr(a);
+      return [
+        L,
+        lax.linalg.triangularSolve(L, b, { leftSide: true, lower: true }),
+        q!,
+        r!,
+        lax.linalg.eigh(spd)[1]!,
+        lax.linalg.svd(a, false, false)[0]!,
+      ];
+    },
+    [f32([1, 0.5, -0.3, 0.2, 2, 0.7, -1, 0.4, 1.5], [3, 3]), f32([1, 2, 3, 4, 5, 6], [3, 2])],
+  ],
+  [
+    "special",
+    (a: A, x: A) => [
+      lax.igamma(a, x),
+      lax.igammac(a, x),
+      lax.regularizedIncompleteBeta(a, a, jnp.divide(x, 10)),
+      lax.besselI0e(x),
+      lax.besselI1e(x),
+      lax.zeta(jnp.add(a, 1.5), x),
+    ],
+    [f32(positive), f32(positive.map((v) => v * 0.7 + 0.1))],
+  ],
   ["random_normal", (k: A) => random.normal(random.wrapKeyData(k), [5]), [random.PRNGKey(3)]],
   ["random_gamma", (k: A) => random.gamma(random.wrapKeyData(k), 2.5, [4]), [random.PRNGKey(4)]],
 ];
+
+/** A custom_vjp function: identity forward, gradient clipped to [-1, 1] backward. */
+const clipGradient = jax.customVjp((x: A) => x);
+clipGradient.defvjp(
+  (x: A) => [x, null],
+  (_res: unknown, g: A) => [jnp.clip(g, -1, 1)],
+);
 
 const scalarOf = (x: A) => jnp.reshape(x, [-1]).get(0);
 
@@ -339,7 +387,9 @@ for (const { platform, available } of await backendMatrix())
     };
     it.each(elementwise)("%s on arrays", (name, f, args) => check(name, f, args));
     it.each(elementwise)("%s on scalars", (name, f, args) => check(name, f, args.map(scalarOf)));
-    // A while loop reads its predicate on the host each iteration, which WebGPU in Node cannot.
-    const cases = structural.filter(([name]) => platform !== "webgpu" || name !== "while");
+    // A while loop reads its predicate on the host each iteration, and scatter-mul/min/max
+    // read their indices on the host: WebGPU in Node cannot read synchronously.
+    const hostReads = ["while", "scatter_ops"];
+    const cases = structural.filter(([name]) => platform !== "webgpu" || !hostReads.includes(name));
     it.each(cases)("%s", (name, f, args) => check(name, f, args));
   });
