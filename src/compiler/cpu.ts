@@ -28,7 +28,7 @@ import {
 import { bind, type Params, type Primitive } from "../core/primitive.js";
 import { prod, shapesEqual, stridesOf } from "../core/shape.js";
 import { intKernelJs } from "../lax/kernels.js";
-import { threefryInto } from "../lax/threefry.js";
+import { THREEFRY_PARITY, THREEFRY_ROTATIONS } from "../lax/threefry.js";
 import * as scalarMath from "./scalar_math.js";
 
 type Typed = Float32Array | Int32Array | Uint8Array;
@@ -64,8 +64,6 @@ export interface Runtime {
   math: typeof scalarMath;
   int: typeof intKernelJs;
   bits: { f32: Float32Array; i32: Int32Array };
-  threefry(k0: number, k1: number, x0: number, x1: number): void;
-  out: Int32Array;
   take: typeof takeHostArray;
 }
 
@@ -119,6 +117,17 @@ function convert(a: string, from: DType, to: DType): string {
   return from === "float32" ? `(Math.trunc(${a}) | 0)` : a;
 }
 
+/** An integer kernel's JS function, its result kept as an int32 word (uint32 results wrap). */
+const intCall = (name: string, a: string, b: string) => `(rt.int.${name}(${a}, ${b}) | 0)`;
+
+/** A shift; a literal count in [0, 32) is JS's own operator (XLA's rules differ beyond). */
+function shift(op: string, kernel: string): Expr {
+  return ([a, b]) => {
+    const count = Number(b);
+    return /^\d+$/.test(b!) && count < 32 ? `((${a} ${op} ${count}) | 0)` : intCall(kernel, a!, b!);
+  };
+}
+
 const ELEMENTWISE: Record<string, Expr> = {
   neg: ([a], d) => (d === "float32" ? `(-${a})` : `((-${a}) | 0)`),
   sign: ([a], d) => (d === "uint32" ? `(${a} !== 0 ? 1 : 0)` : `Math.sign(${a})`),
@@ -159,7 +168,7 @@ const ELEMENTWISE: Record<string, Expr> = {
   erf_inv: ([a]) => `rt.int.TfjaxErfInv(${a}, 0)`,
   square: ([a], d) => (d === "float32" ? F(`${a} * ${a}`) : `Math.imul(${a}, ${a})`),
   not: ([a], d) => (d === "bool" ? `(1 - ${a})` : `(~${a})`),
-  population_count: ([a]) => `rt.int.TfjaxPopulationCount(${a}, 0)`,
+  population_count: ([a]) => intCall("TfjaxPopulationCount", a!, "0"),
   integer_pow: ([a], d, _o, p) => {
     const y = p.y as number;
     if (d === "float32") return y < 0 ? F(`1 / (${a} ** ${-y})`) : F(`${a} ** ${y}`);
@@ -174,11 +183,11 @@ const ELEMENTWISE: Record<string, Expr> = {
   div: ([a, b], d) =>
     d === "float32"
       ? F(`${a} / ${b}`)
-      : `rt.int.${d === "uint32" ? "TfjaxUintDiv" : "TfjaxIntDiv"}(${a}, ${b})`,
+      : intCall(d === "uint32" ? "TfjaxUintDiv" : "TfjaxIntDiv", a!, b!),
   rem: ([a, b], d) =>
     d === "float32"
       ? F(`${a} % ${b}`)
-      : `rt.int.${d === "uint32" ? "TfjaxUintRem" : "TfjaxIntRem"}(${a}, ${b})`,
+      : intCall(d === "uint32" ? "TfjaxUintRem" : "TfjaxIntRem", a!, b!),
   pow: ([a, b]) => `rt.math.pow(${a}, ${b})`,
   max: minMax("max"),
   min: minMax("min"),
@@ -187,9 +196,9 @@ const ELEMENTWISE: Record<string, Expr> = {
   and: ([a, b]) => `(${a} & ${b})`,
   or: ([a, b]) => `(${a} | ${b})`,
   xor: ([a, b]) => `(${a} ^ ${b})`,
-  shift_left: ([a, b]) => `rt.int.TfjaxShiftLeft(${a}, ${b})`,
-  shift_right_logical: ([a, b]) => `rt.int.TfjaxShiftRightLogical(${a}, ${b})`,
-  shift_right_arithmetic: ([a, b]) => `rt.int.TfjaxShiftRightArithmetic(${a}, ${b})`,
+  shift_left: shift("<<", "TfjaxShiftLeft"),
+  shift_right_logical: shift(">>>", "TfjaxShiftRightLogical"),
+  shift_right_arithmetic: shift(">>", "TfjaxShiftRightArithmetic"),
   eq: compare("==="),
   ne: compare("!=="),
   lt: compare("<"),
@@ -514,9 +523,9 @@ class JaxprEmitter {
       ins.map((v) => at(v, "0")),
       () => "0",
     );
+    if (exprs.pre) this.code.line(exprs.pre);
     e.outBinders.forEach((v, i) => {
       const name = this.prog.fresh("s");
-      if (exprs.pre) this.code.line(exprs.pre);
       this.code.line(`const ${name} = ${exprs.outs[i]};`);
       this.bind(v, { code: name, aval: v.aval });
     });
@@ -762,8 +771,7 @@ function elementwiseExprs(
 ): { pre?: string; outs: string[] } {
   const name = e.primitive.name;
   const out = e.outBinders[0]!.aval;
-  if (name === "threefry2x32")
-    return { pre: `rt.threefry(${ins.join(", ")});`, outs: ["rt.out[0]", "rt.out[1]"] };
+  if (name === "threefry2x32") return threefryCode(ins);
   if (name === "broadcast_in_dim") return { outs: [ins[0]!] };
   if (name === "iota") {
     const p = e.params as { dimension: number; dtype: DType };
@@ -771,6 +779,31 @@ function elementwiseExprs(
   }
   const expr = ELEMENTWISE[name]!;
   return { outs: [expr(ins, operandDtype(e), out.dtype, e.params as Record<string, unknown>)] };
+}
+
+let threefryCount = 0;
+/**
+ * Threefry-2x32 with 20 rounds, unrolled inline (the constants of src/lax/threefry.ts):
+ * statements leaving the two output words in fresh locals.
+ */
+function threefryCode([k0, k1, x0, x1]: string[]): { pre: string; outs: string[] } {
+  const n = threefryCount++;
+  const [a, b, ks] = [`fa${n}`, `fb${n}`, `fk${n}`];
+  const keys = [k0, k1, ks];
+  const lines = [
+    `const ${ks} = (${k0} ^ ${k1} ^ ${THREEFRY_PARITY}) | 0;`,
+    `let ${a} = (${x0} + ${k0}) | 0;`,
+    `let ${b} = (${x1} + ${k1}) | 0;`,
+  ];
+  for (let group = 0; group < 5; group++) {
+    for (const r of THREEFRY_ROTATIONS[group % 2]!)
+      lines.push(
+        `${a} = (${a} + ${b}) | 0; ${b} = ((${b} << ${r}) | (${b} >>> ${32 - r})) ^ ${a};`,
+      );
+    lines.push(`${a} = (${a} + ${keys[(group + 1) % 3]}) | 0;`);
+    lines.push(`${b} = (${b} + ${keys[(group + 2) % 3]} + ${group + 1}) | 0;`);
+  }
+  return { pre: lines.join(" "), outs: [a, b] };
 }
 
 /** Elementwise equations over one shape, emitted as a single loop with local intermediates. */
@@ -1070,8 +1103,6 @@ function typedOf(dtype: DType, v: number): Typed {
 
 function makeRuntime(fallbacks: Fallback[], device: Device): Runtime {
   const f32 = new Float32Array(1);
-  const out = new Int32Array(2);
-  const words = [new Int32Array(1), new Int32Array(1)] as const;
   return {
     call(k, inputs) {
       const f = fallbacks[k]!;
@@ -1092,12 +1123,6 @@ function makeRuntime(fallbacks: Fallback[], device: Device): Runtime {
     math: scalarMath,
     int: intKernelJs,
     bits: { f32, i32: new Int32Array(f32.buffer) },
-    threefry(k0, k1, x0, x1) {
-      threefryInto(k0, k1, x0, x1, words[0], words[1], 0);
-      out[0] = words[0][0]!;
-      out[1] = words[1][0]!;
-    },
-    out,
     take: takeHostArray,
   };
 }

@@ -158,6 +158,8 @@ function cseOne(closed: ClosedJaxpr): ClosedJaxpr {
 }
 export const commonSubexpressionElimination = everywhere(cseOne);
 
+/** Never folded: random bits (kept traceable), and arrays cheaper to compute than to store. */
+const UNFOLDED = new Set(["threefry2x32", "iota", "broadcast_in_dim"]);
 /** Largest array a folded constant may have: folding must not bloat the program. */
 const FOLD_LIMIT = 4096;
 
@@ -183,7 +185,7 @@ function foldOne(closed: ClosedJaxpr): ClosedJaxpr {
     const values = eqn.inputs.map(valueOf);
     const foldable =
       !HIGHER_ORDER.has(eqn.primitive.name) &&
-      eqn.primitive.name !== "threefry2x32" &&
+      !UNFOLDED.has(eqn.primitive.name) &&
       values.every((v) => v !== undefined) &&
       eqn.outBinders.every((v) => v.aval.size <= FOLD_LIMIT);
     if (!foldable) {

@@ -19,17 +19,17 @@ import {
   type WebGPULike,
 } from "./kernels.js";
 
-const ROTATIONS: readonly (readonly number[])[] = [
+export const THREEFRY_ROTATIONS: readonly (readonly number[])[] = [
   [13, 15, 26, 6],
   [17, 29, 16, 24],
 ];
-const KS_PARITY = 0x1bd11bda;
+export const THREEFRY_PARITY = 0x1bd11bda;
 
 /**
  * Threefry-2x32 of the counters (x0, x1) under the key (k0, k1) in exact 32-bit JS math, written
  * to out0[i] and out1[i] without allocating (the host kernels' inner loop).
  */
-export function threefryInto(
+function threefryInto(
   k0: number,
   k1: number,
   x0: number,
@@ -38,11 +38,11 @@ export function threefryInto(
   out1: Int32Array,
   i: number,
 ): void {
-  const ks2 = (k0 ^ k1 ^ KS_PARITY) | 0;
+  const ks2 = (k0 ^ k1 ^ THREEFRY_PARITY) | 0;
   let a = (x0 + k0) | 0;
   let b = (x1 + k1) | 0;
   for (let group = 0; group < 5; group++) {
-    const rot = ROTATIONS[group % 2]!;
+    const rot = THREEFRY_ROTATIONS[group % 2]!;
     for (let j = 0; j < 4; j++) {
       const r = rot[j]!;
       a = (a + b) | 0;
@@ -59,8 +59,8 @@ export function threefryInto(
 }
 
 const WGSL_ROUNDS = `
-          var ks = array<u32, 3>(k0, k1, k0 ^ k1 ^ ${KS_PARITY}u);
-          var rot = array<u32, 8>(${ROTATIONS.flat().join("u, ")}u);
+          var ks = array<u32, 3>(k0, k1, k0 ^ k1 ^ ${THREEFRY_PARITY}u);
+          var rot = array<u32, 8>(${THREEFRY_ROTATIONS.flat().join("u, ")}u);
           var a = x0 + ks[0];
           var b = x1 + ks[1];
           for (var g = 0u; g < 5u; g++) {
