@@ -53,8 +53,11 @@ export function treeFlatten<L = unknown>(
     }
     if (node === null || node === undefined) return { kind: "none" };
     if (Array.isArray(node)) return { kind: "array", children: node.map(walk) };
+    // Callable instances (RegularGridInterpolator) are functions with a registered prototype.
     const custom =
-      typeof node === "object" ? nodeTypes.get(Object.getPrototypeOf(node)) : undefined;
+      typeof node === "object" || typeof node === "function"
+        ? nodeTypes.get(Object.getPrototypeOf(node))
+        : undefined;
     if (custom) {
       const [children, aux] = custom.flatten(node);
       return { kind: "custom", node: custom, aux, children: children.map(walk) };

@@ -21,6 +21,13 @@ export function boolSafe(t: tf.Tensor, f: (t: tf.Tensor) => tf.Tensor): tf.Tenso
   return t.dtype === "bool" ? tf.cast(f(tf.cast(t, "int32")), "bool") : f(t);
 }
 export function where(cond: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  // tf.js's webgpu select kernel stops at rank 4: select higher ranks elementwise in 1-d.
+  if (activeBackend() === "webgpu" && Math.max(cond.rank, a.rank, b.rank) > 4) {
+    const { assertAndGetBroadcastShape: broadcast } = tf.backend_util;
+    const shape = broadcast(cond.shape, broadcast(a.shape, b.shape));
+    const flat = (t: tf.Tensor) => tf.reshape(tf.broadcastTo(t, shape), [-1]);
+    return tf.reshape(where(flat(cond), flat(a), flat(b)), shape);
+  }
   if (a.dtype === "int32") return selectWords(cond, a, b);
   if (a.dtype !== "bool") return tf.where(cond, a, b);
   return tf.cast(tf.where(cond, tf.cast(a, "int32"), tf.cast(b, "int32")), "bool");
