@@ -94,8 +94,11 @@ function fusable(e: JaxprEqn): boolean {
 function literalWgsl(l: Literal): string {
   if (l.aval.dtype === "bool") return l.value ? "true" : "false";
   const v = Math.fround(Number(l.value));
-  if (Number.isNaN(v)) return "bitcast<f32>(0x7fc00000u)";
-  if (!Number.isFinite(v)) return v > 0 ? "bitcast<f32>(0x7f800000u)" : "bitcast<f32>(0xff800000u)";
+  // WGSL has no constant NaN or infinity (a const-expression must be finite): build them from
+  // their bits with a runtime operand (`index & 0`).
+  const bits = (word: string) => `bitcast<f32>(${word} | u32(index & 0))`;
+  if (Number.isNaN(v)) return bits("0x7fc00000u");
+  if (!Number.isFinite(v)) return bits(v > 0 ? "0x7f800000u" : "0xff800000u");
   return v < 0 || Object.is(v, -0) ? `(${v}f)` : `${v}f`;
 }
 

@@ -70,15 +70,10 @@ const backends = await backendMatrix();
 for (const { platform, available } of backends) {
   const scale = platform === "webgpu" ? GPU_FACTOR : 1;
   describe.skipIf(!available)(`RegularGridInterpolator vs scipy (${platform})`, () => {
-    // KNOWN BUG (src/compiler/webgpu.ts, reported): a NaN literal is emitted as the WGSL constant
-    // bitcast<f32>(0x7fc00000u), which WGSL rejects, so on webgpu a jitted kernel with the NaN
-    // fill value may never run and hand back a recycled buffer (wrong values, or right ones by
-    // chance). Skipped there until fixed; cpu and wasm check the same jit.
-    const jitBroken = (c: Case) => platform === "webgpu" && c.fill === "default";
     // jit runs before eager: a jitted kernel that fails to run must not find the eager result
     // of the same case in a recycled buffer.
     for (const c of cases)
-      it.skipIf(jitBroken(c))(
+      it(
         `${c.name}: jit`,
         () =>
           onBackend(platform, async () => {
