@@ -1,0 +1,194 @@
+/**
+ * jax.scipy.stats beyond norm and poisson, against mpmath (test/fixtures/scipy_stats_more.json,
+ * made by scripts/fixtures/gen_scipy_stats_more.py from float32 inputs): every distribution's
+ * functions on grids through their tails and support edges, gradients against mpmath derivatives,
+ * jit and vmap, on every backend of the matrix; the multivariate densities against scipy.stats.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import * as jax from "../../src/index.js";
+import { backendMatrix } from "../helpers/backends.js";
+import { type Decoded, decode, expectClose } from "../helpers/compare.js";
+
+const { numpy: jnp } = jax;
+const stats = jax.scipy.stats as unknown as Record<string, Record<string, Fn>>;
+type A = jax.Array;
+type Fn = (...xs: A[]) => A;
+
+interface Case {
+  fn: string;
+  args: unknown[];
+  expected: unknown;
+  grads?: Record<string, unknown>;
+}
+const fixtures = JSON.parse(
+  readFileSync(new URL("../fixtures/scipy_stats_more.json", import.meta.url), "utf8"),
+) as { cases: Case[] };
+const MULTIVARIATE = ["multivariateNormal.logpdf", "dirichlet.logpdf", "multinomial.logpmf"];
+const elementwise = fixtures.cases.filter((c) => !MULTIVARIATE.includes(c.fn));
+const multivariate = fixtures.cases.filter((c) => MULTIVARIATE.includes(c.fn));
+
+const lookup = (fn: string): Fn => {
+  const [dist, method] = fn.split(".") as [string, string];
+  const f = stats[dist]?.[method];
+  if (!f) throw new Error(`no jax.scipy.stats.${fn}`);
+  return f;
+};
+
+interface Tol {
+  rtol: number;
+  atol: number;
+  grtol: number;
+  gatol: number;
+}
+/**
+ * Bounds on cpu and wasm; log-densities and quantiles default to 2e-6 relative plus 1e-6
+ * absolute, probabilities to 2e-6 relative down to 1e-37, derivatives to 1e-5 plus 1e-5.
+ * Looser where the algorithm (shared with JAX and scipy) loses digits in float32:
+ * - the incomplete gamma and beta functions are good to about 1e-5 (gamma, chi2, invgamma, beta
+ *   cdf/sf and their logs);
+ * - beta.logpdf at a = 500, b = 700 is a difference of terms of size 700;
+ * - lognorm's cdf and sf far in the tails, where log(y)/s = -69;
+ * - truncnorm's cdf and sf far in a tail (a = 9, b = 12) are differences of log_ndtr values
+ *   that agree to a few percent, so the relative error of the difference is 1e-4.
+ */
+const tolerance = (fn: string): Tol => {
+  const [dist, method] = fn.split(".") as [string, string];
+  const probability = method === "cdf" || method === "sf";
+  const base: Tol = { rtol: 2e-6, atol: probability ? 1e-37 : 1e-6, grtol: 1e-5, gatol: 1e-5 };
+  const cdfFamily = ["cdf", "sf", "logcdf", "logsf"].includes(method);
+  if (cdfFamily && ["gamma", "chi2", "invgamma"].includes(dist)) return { ...base, rtol: 1e-5 };
+  if (dist === "beta") return { ...base, rtol: cdfFamily ? 5e-5 : 3e-5 };
+  if (dist === "truncnorm" && cdfFamily) return { ...base, rtol: 5e-4 };
+  // lognorm's sf at y = 1e3, s = 0.1 is ndtr(-69): a rounding of log y is multiplied by z^2
+  if (dist === "lognorm" && cdfFamily) return { ...base, rtol: 1e-5 };
+  return base;
+};
+const GPU_FACTOR = 50;
+const list = async (x: A): Promise<Decoded> => Array.from(await x.data()) as number[];
+const nested = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(nested) : (decode([v]) as number[])[0];
+
+const backends = await backendMatrix();
+for (const { platform, available } of backends) {
+  const scale = platform === "webgpu" ? GPU_FACTOR : 1;
+  const onBackend = async (body: () => Promise<void>) => {
+    const previous = jax.defaultBackend();
+    await jax.setDefaultBackend(platform);
+    try {
+      await body();
+    } finally {
+      await jax.setDefaultBackend(previous);
+    }
+  };
+
+  describe.skipIf(!available)(`jax.scipy.stats distributions vs mpmath (${platform})`, () => {
+    it.each(elementwise.map((c, i) => [`${c.fn} #${i}`, c] as const))(
+      "%s: values, gradients, jit and vmap",
+      (_label, c) =>
+        onBackend(async () => {
+          const f = lookup(c.fn);
+          const t = tolerance(c.fn);
+          const args = c.args.map((a) => jnp.array(decode(a as unknown[]) as number[]));
+          const bound = [t.rtol * scale, t.atol * scale] as const;
+          const expected = decode(c.expected as unknown[]);
+          expectClose(await list(f(...args)), expected, ...bound, c.fn);
+          expectClose(await list(jax.jit(f)(...args) as A), expected, ...bound, `${c.fn} jit`);
+          expectClose(await list(jax.vmap(f)(...args) as A), expected, ...bound, `${c.fn} vmap`);
+          for (const [k, g] of Object.entries(c.grads ?? {})) {
+            const i = Number(k);
+            const grad = jax.grad((v: A) => jnp.sum(f(...args.map((a, j) => (j === i ? v : a)))))(
+              args[i]!,
+            ) as A;
+            const gb = [t.grtol * scale, t.gatol * scale] as const;
+            expectClose(await list(grad), decode(g as unknown[]), ...gb, `${c.fn} d/darg${i}`);
+          }
+        }),
+      120_000,
+    );
+
+    it.each(multivariate.map((c, i) => [`${c.fn} #${i}`, c] as const))(
+      "%s: values, gradients, jit, and vmap against a loop",
+      (_label, c) =>
+        onBackend(async () => {
+          const f = lookup(c.fn);
+          const args = c.args.map((a) => jnp.array(nested(a) as number[]));
+          const [rtol, atol] = [1e-5 * scale, 1e-5 * scale];
+          const expected = (nested(c.expected) as number[]).flat() as number[];
+          expectClose(await list(f(...args)), expected, rtol, atol, c.fn);
+          expectClose(await list(jax.jit(f)(...args) as A), expected, rtol, atol, `${c.fn} jit`);
+          // one point at a time, batched: dirichlet's points are columns, the others' rows
+          const axis = c.fn === "dirichlet.logpdf" ? 1 : 0;
+          const inAxes = args.map((a, i) => (i === 0 || a.ndim > (i === 2 ? 2 : 1) ? axis : null));
+          const batched = jax.vmap(f, { inAxes })(...args) as A;
+          expectClose(await list(batched), expected, rtol, atol, `${c.fn} vmap`);
+          const n = args[0]!.shape[axis]!;
+          const looped: number[] = [];
+          for (let j = 0; j < n; j++) {
+            const point = args.map((a, i) =>
+              inAxes[i] === null ? a : jnp.take(a, j, { axis: inAxes[i] as number }),
+            );
+            looped.push(...((await list(f(...point))) as number[]));
+          }
+          expectClose(looped, expected, rtol, atol, `${c.fn} loop`);
+          for (const [k, g] of Object.entries(c.grads ?? {})) {
+            const i = Number(k);
+            const grad = jax.grad((v: A) => jnp.sum(f(...args.map((a, j) => (j === i ? v : a)))))(
+              args[i]!,
+            ) as A;
+            const want = (nested(g) as number[] | number[][]).flat() as number[];
+            expectClose(await list(grad), want, 1e-4 * scale, 1e-4 * scale, `${c.fn} d/darg${i}`);
+          }
+        }),
+      120_000,
+    );
+  });
+}
+
+describe("jax.scipy.stats: exactness at large counts and edges", () => {
+  it("binom.logpmf keeps float32 digits at n = 1e6 where the lgamma sum does not", async () => {
+    const [k, n, p] = [jnp.array([500300]), jnp.array([1e6]), jnp.array([0.5])];
+    const exact = -7.31354671242695; // mpmath: log C(n, k) + n log(1/2) at 30 digits
+    const got = ((await list(stats.binom!.logpmf!(k, n, p))) as number[])[0]!;
+    const gl = jax.scipy.special.gammaln;
+    const naive = jnp.add(
+      jnp.subtract(
+        gl(jnp.add(n, 1)),
+        jnp.add(gl(jnp.add(k, 1)), gl(jnp.add(jnp.subtract(n, k), 1))),
+      ),
+      jnp.multiply(n, jnp.log(p)),
+    );
+    const naiveValue = ((await list(naive)) as number[])[0]!;
+    expect(Math.abs(got - exact)).toBeLessThan(2e-6 * Math.abs(exact));
+    expect(Math.abs(naiveValue - exact)).toBeGreaterThan(1e-3);
+  });
+
+  it("binom and bernoulli give scipy's exact 0 and -inf at p = 0 and p = 1", async () => {
+    const logpmf = stats.binom!.logpmf!;
+    const got = await list(
+      logpmf(jnp.array([0, 10, 3, 9]), jnp.array(10), jnp.array([0, 1, 0, 1])),
+    );
+    expect(got).toEqual([0, 0, -Infinity, -Infinity]);
+    const b = await list(
+      stats.bernoulli!.logpmf!(jnp.array([0, 1, 1, 0]), jnp.array([0, 1, 0, 1])),
+    );
+    expect(b).toEqual([0, 0, -Infinity, -Infinity]);
+  });
+
+  it("rejects mismatched shapes naming the function and the shapes", () => {
+    const mvn = jax.scipy.stats.multivariateNormal.logpdf;
+    expect(() => mvn(jnp.zeros([3]), jnp.zeros([3]), jnp.eye(2))).toThrow(
+      /multivariate_normal\.logpdf: cov must be \[\.\.\., 3, 3\].*cov\.shape=\[2,2\]/,
+    );
+    expect(() => mvn(jnp.zeros([2]), jnp.zeros([3]), jnp.eye(3))).toThrow(/x\.shape=\[2\]/);
+    expect(() => jax.scipy.stats.dirichlet.logpdf(jnp.ones([3]), jnp.ones([3, 1]))).toThrow(
+      /dirichlet\.logpdf: alpha must be one-dimensional/,
+    );
+    expect(() => jax.scipy.stats.dirichlet.logpdf(jnp.ones([5]), jnp.ones([3]))).toThrow(
+      /x\.shape=\[5\]/,
+    );
+    expect(() => jax.scipy.stats.multinomial.logpmf(jnp.ones([3]), 3, jnp.ones([2]))).toThrow(
+      /multinomial\.logpmf: .*x\.shape=\[3\].*p\.shape=\[2\]/,
+    );
+  });
+});
