@@ -48,6 +48,21 @@ const CTOR: Record<DType, string> = {
   bool: "Uint8Array",
 };
 
+/** A reduction as statements around and inside a loop over its input (see JaxprEmitter.reducer). */
+interface Reducer {
+  setup: string[];
+  step: (value: string, index: string) => string;
+  finish: string[];
+}
+const REDUCTIONS = new Set([
+  "reduce_sum",
+  "reduce_prod",
+  "reduce_max",
+  "reduce_min",
+  "reduce_and",
+  "reduce_or",
+]);
+
 /** Thrown while generating code for something the generator cannot express. */
 export class Unsupported extends Error {}
 
@@ -376,13 +391,24 @@ class JaxprEmitter {
           group.emit();
           group = null;
         }
-        if (group && shapesEqual(group.shape, out.shape)) {
+        if (group && shapesEqual(group.shape, out.shape) && !group.needsResult(e)) {
           group.add(e);
           continue;
         }
         group?.emit();
         group = new FusedGroup(this, this.prog, this.code, out.shape);
         group.add(e);
+        continue;
+      }
+      // A reduction of a value the open loop computes folds into that loop.
+      const input = e.inputs[0];
+      if (
+        group &&
+        REDUCTIONS.has(e.primitive.name) &&
+        input instanceof Var &&
+        group.computes(input)
+      ) {
+        group.addReduction(e);
         continue;
       }
       if (group?.dependsOn(e)) {
@@ -641,11 +667,23 @@ class JaxprEmitter {
   }
 
   emitReduction(name: string, x: Val, axes: number[], out: Var): void {
-    const d = x.aval.dtype;
     if (isScalar(x)) {
       this.bind(out, { code: x.code, aval: out.aval });
       return;
     }
+    const r = this.reducer(name, x.aval, axes, out);
+    for (const line of r.setup) this.code.line(line);
+    this.code.line(`for (let j = 0; j < ${x.aval.size}; j++) ${r.step(`${x.code}[j]`, "j")}`);
+    for (const line of r.finish) this.code.line(line);
+  }
+
+  /**
+   * A reduction in three parts, so that a fused loop can carry it: statements before the loop,
+   * the statement folding element `index` (value `value`) in, and statements after it. Floats
+   * accumulate in doubles and are rounded once.
+   */
+  reducer(name: string, input: ShapedArray, axes: number[], out: Var): Reducer {
+    const d = input.dtype;
     const op = name.slice("reduce_".length);
     const init: Record<string, string> = {
       sum: "0",
@@ -671,30 +709,30 @@ class JaxprEmitter {
       }
     };
     const finish = (acc: string) => (d === "float32" ? F(acc) : acc);
-    const n = x.aval.size;
     if (isScalar(out)) {
       const acc = this.prog.fresh("acc");
-      this.code.line(`let ${acc} = ${init[op]};`);
-      this.code.line(`for (let j = 0; j < ${n}; j++) ${acc} = ${combine(acc, `${x.code}[j]`)};`);
       const s = this.prog.fresh("s");
-      this.code.line(`const ${s} = ${finish(acc)};`);
       this.bind(out, { code: s, aval: out.aval });
-      return;
+      return {
+        setup: [`let ${acc} = ${init[op]};`],
+        step: (v) => `${acc} = ${combine(acc, v)};`,
+        finish: [`const ${s} = ${finish(acc)};`],
+      };
     }
-    // Accumulate in doubles (floats) per output element, then round once.
-    const shape = x.aval.shape;
+    const shape = input.shape;
     const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
     const outStrides = stridesOf(kept.map((i) => shape[i]!));
     const strides = shape.map((_, i) => (kept.includes(i) ? outStrides[kept.indexOf(i)]! : 0));
     const target = this.prog.constant(stridedTable(shape, strides));
     const acc = this.prog.buffer(out.aval, d === "float32" ? "Float64Array" : "Int32Array");
     const o = this.output(out);
-    this.code.line(`${acc}.fill(${init[op]});`);
-    this.code.line(
-      `for (let j = 0; j < ${n}; j++) { const t = ${target}[j]; ${acc}[t] = ${combine(`${acc}[t]`, `${x.code}[j]`)}; }`,
-    );
-    this.code.line(`for (let j = 0; j < ${out.aval.size}; j++) ${o.code}[j] = ${acc}[j];`);
     this.bind(out, o);
+    return {
+      setup: [`${acc}.fill(${init[op]});`],
+      step: (v, index) =>
+        `{ const t = ${target}[${index}]; ${acc}[t] = ${combine(`${acc}[t]`, v)}; }`,
+      finish: [`for (let j = 0; j < ${out.aval.size}; j++) ${o.code}[j] = ${acc}[j];`],
+    };
   }
 
   emitDot(lhs: Val, rhs: Val, dims: number[][][], out: Var): void {
@@ -819,12 +857,32 @@ class FusedGroup {
   ) {
     this.size = prod([...shape]);
   }
+  /** Reductions folded into the loop, with their statements. */
+  readonly reductions: { input: Var; reducer: Reducer }[] = [];
+  readonly reduced = new Set<Var>();
   add(e: JaxprEqn): void {
     this.eqns.push(e);
     for (const v of e.outBinders) this.members.add(v);
   }
+  addReduction(e: JaxprEqn): void {
+    const input = e.inputs[0] as Var;
+    const out = e.outBinders[0]!;
+    const axes = (e.params as { axes: number[] }).axes;
+    this.reductions.push({
+      input,
+      reducer: this.em.reducer(e.primitive.name, input.aval, axes, out),
+    });
+    this.reduced.add(out);
+  }
+  computes(v: Var): boolean {
+    return this.members.has(v);
+  }
+  /** Whether e reads a reduction's result, which exists only after the loop. */
+  needsResult(e: JaxprEqn): boolean {
+    return e.inputs.some((a) => a instanceof Var && this.reduced.has(a));
+  }
   dependsOn(e: JaxprEqn): boolean {
-    return e.inputs.some((a) => a instanceof Var && this.members.has(a));
+    return e.inputs.some((a) => a instanceof Var && (this.members.has(a) || this.reduced.has(a)));
   }
 
   /** How the loop reads an outside value at element i (broadcasting through a table). */
@@ -847,10 +905,9 @@ class FusedGroup {
   emit(): void {
     const locals = new Map<Var, string>();
     const usesInside = new Map<Var, number>();
-    for (const e of this.eqns)
-      for (const a of e.inputs)
-        if (a instanceof Var && this.members.has(a))
-          usesInside.set(a, (usesInside.get(a) ?? 0) + 1);
+    const inputs = [...this.eqns.flatMap((e) => e.inputs), ...this.reductions.map((r) => r.input)];
+    for (const a of inputs)
+      if (a instanceof Var && this.members.has(a)) usesInside.set(a, (usesInside.get(a) ?? 0) + 1);
     const strides = stridesOf([...this.shape]);
     const body: string[] = [];
     const stores: string[] = [];
@@ -886,9 +943,14 @@ class FusedGroup {
         }
       });
     }
+    for (const r of this.reductions) {
+      for (const line of r.reducer.setup) this.code.line(line);
+      body.push(r.reducer.step(locals.get(r.input)!, "i"));
+    }
     this.code.block(`for (let i = 0; i < ${this.size}; i++)`, () => {
       for (const s of [...body, ...stores]) this.code.line(s);
     });
+    for (const r of this.reductions) for (const line of r.reducer.finish) this.code.line(line);
   }
 }
 

@@ -139,6 +139,14 @@ describe("generated cpu code", () => {
     const text = source(selu, jnp.linspace(-1, 1, 100));
     expect(text.match(/for \(/g)).toHaveLength(1);
   });
+  it("folds reductions into the loop that computes their input", () => {
+    const loglik = (w: A, x: A, y: A) => {
+      const z = jnp.multiply(x, w);
+      return [jnp.sum(jnp.subtract(jnp.multiply(y, z), jnp.log1p(jnp.exp(z)))), jnp.max(z, 1)];
+    };
+    const text = source(loglik, jnp.array(0.5), jnp.ones([50, 4]), jnp.zeros([50, 4]));
+    expect(text.match(/for \(/g)).toHaveLength(2); // the fused loop, and copying out the row maxima
+  });
   it("turns fori, while and scan into native loops with no calls back into tf.js", () => {
     const text = source(
       (x: A) => lax.foriLoop(0, 100, (_i, c: A) => jnp.add(jnp.multiply(c, 0.5), 1), x) as A,
