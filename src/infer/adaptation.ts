@@ -391,7 +391,14 @@ export function windowAdaptation<P, O, K>(
   };
 
   const final = (adaptState: AdaptationState): AdaptationParameters => ({
-    stepSize: adaptStepSize ? da.final(adaptState.dualAveraging) : adaptState.stepSize,
+    // Without a single warmup step there is no average yet: keep the initial step size.
+    stepSize: adaptStepSize
+      ? jnp.where(
+          jnp.greater(adaptState.dualAveraging.step, 0),
+          da.final(adaptState.dualAveraging),
+          adaptState.stepSize,
+        )
+      : adaptState.stepSize,
     inverseMassMatrix: adaptState.inverseMassMatrix,
   });
 

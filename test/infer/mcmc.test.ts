@@ -107,6 +107,20 @@ describe("MCMC driver", () => {
     expect((shared.getSamples({ groupByChain: true }) as { x: Arr }).x.shape).toEqual([3, 1, 2]);
   });
 
+  it("without warmup samples with the initial (or Stan's init_stepsize) step size", async () => {
+    const fixed = await run(
+      new infer.NUTS({ logdensityFn: ld, stepSize: 0.125, adaptStepSize: false }),
+      { numWarmup: 0, numSamples: 2 },
+    );
+    expect(host((fixed.adaptedParameters as { stepSize: Arr }).stepSize)).toEqual([
+      0.125, 0.125, 0.125,
+    ]);
+    // init_stepsize doubles or halves from 1, so the step size is a power of two.
+    const found = await run(new infer.NUTS({ logdensityFn: ld }), { numWarmup: 0, numSamples: 2 });
+    for (const eps of host((found.adaptedParameters as { stepSize: Arr }).stepSize))
+      expect(Number.isInteger(Math.log2(eps))).toBe(true);
+  });
+
   it("thins draws", async () => {
     const mcmc = await run(new infer.RMH({ logdensityFn: ld }), { numSamples: 10, thinning: 3 });
     expect((mcmc.getSamples({ groupByChain: true }) as { x: Arr }).x.shape).toEqual([3, 4, 2]);
