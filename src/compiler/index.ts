@@ -6,8 +6,9 @@
  * jit cache's Jaxpr, so a repeated call neither traces nor generates code.
  */
 import type { EagerArray, JaxArray } from "../core/array.js";
-import { type Device, getDefaultDevice } from "../core/backend.js";
-import { type ClosedJaxpr, evalJaxpr } from "../core/jaxpr.js";
+import { type Device, getDefaultDevice, withDefaultDevice } from "../core/backend.js";
+import { devicePut } from "../core/device_put.js";
+import { ClosedJaxpr, evalJaxpr } from "../core/jaxpr.js";
 import { compileCpu, Unsupported } from "./cpu.js";
 import { optimize } from "./passes.js";
 import { compileWebgpu } from "./webgpu.js";
@@ -44,13 +45,17 @@ export function runJitted(closed: ClosedJaxpr, args: EagerArray[]): JaxArray[] {
 
 function buildPlan(closed: ClosedJaxpr, device: Device): Plan {
   plansBuilt++;
-  const optimized = optimize(closed);
+  // Constants folded at compile time, and the Jaxpr's own, live where the plan runs.
+  const optimized = withDefaultDevice(device, () => {
+    const o = optimize(closed);
+    const consts = o.consts.map((c) =>
+      (c as EagerArray).device?.platform === device.platform ? c : devicePut(c, device),
+    );
+    return new ClosedJaxpr(o.jaxpr, consts);
+  });
   const interpret: Plan = (args) =>
     evalJaxpr(optimized.jaxpr, optimized.consts, args, { free: true });
-  const onDevice = optimized.consts.every(
-    (c) => (c as EagerArray).device?.platform === device.platform,
-  );
-  if (device.platform === "cpu" && onDevice) {
+  if (device.platform === "cpu") {
     try {
       const program = compileCpu(optimized, closed.outAvals, device);
       return (args) => program.run(args);
@@ -58,7 +63,6 @@ function buildPlan(closed: ClosedJaxpr, device: Device): Plan {
       if (!(e instanceof Unsupported)) throw e;
     }
   }
-  if (device.platform === "webgpu" && onDevice)
-    return compileWebgpu(optimized, closed.outAvals, device);
+  if (device.platform === "webgpu") return compileWebgpu(optimized, closed.outAvals, device);
   return interpret;
 }
