@@ -251,8 +251,6 @@ const cases: Case[] = [
   },
 ];
 
-const flatten = (t: unknown) => jax.tree.leaves(t as jax.PyTree).flatMap((l) => values(l as Arr));
-
 /** Every leaf's values, read asynchronously (WebGPU in Node has no synchronous reads). */
 const readLeaves = (t: unknown) =>
   Promise.all(
