@@ -1,6 +1,6 @@
 /**
  * NUTS on a 100-d Gaussian with known diagonal covariance (its own file: it is the slowest
- * statistical test, about 45 s on a 2-core machine). Statistical tests on cpu with fixed keys. Tolerances
+ * statistical test). Statistical tests on cpu with fixed keys. Tolerances
  * are in units of the Monte Carlo standard error (Vehtari et al. 2021's MCSE, from
  * infer.summary/infer.mcse), so they shrink with the effective sample size and stay honest:
  * a bound of k MCSE fails with probability about 2 * Phi(-k) per quantity for a correct sampler.
@@ -33,6 +33,9 @@ async function sample(
     numWarmup: 500,
     numSamples: 500,
     numChains: 4,
+    // Sequential chains draw exactly what vectorized ones draw (test/infer/mcmc.test.ts) and
+    // today run NUTS several times faster on cpu (jit's batched whileLoop is not compiled yet).
+    chainMethod: "sequential",
     progressBar: false,
     ...options,
   });

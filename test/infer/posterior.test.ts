@@ -32,6 +32,9 @@ async function sample(
     numWarmup: 500,
     numSamples: 500,
     numChains: 4,
+    // Sequential chains draw exactly what vectorized ones draw (test/infer/mcmc.test.ts) and
+    // today run NUTS several times faster on cpu (jit's batched whileLoop is not compiled yet).
+    chainMethod: "sequential",
     progressBar: false,
     ...options,
   });
