@@ -28,7 +28,8 @@ const compiling = () => process.env.TFJAX_JIT !== "interpret";
 /** Runs a jitted function's Jaxpr on concrete arguments with the plan for their backend. */
 export function runJitted(closed: ClosedJaxpr, args: EagerArray[]): JaxArray[] {
   const device = args[0]?.device ?? getDefaultDevice();
-  const uniform = args.every((a) => a.device.platform === device.platform);
+  let uniform = true;
+  for (const a of args) if (a.device.platform !== device.platform) uniform = false;
   if (!uniform || !compiling()) return evalJaxpr(closed.jaxpr, closed.consts, args, { free: true });
   let byPlatform = plans.get(closed);
   if (!byPlatform) {
