@@ -1099,6 +1099,8 @@ function emitCond(em: JaxprEmitter, prog: Program, code: Code, e: JaxprEqn, ins:
 
 export interface CpuProgram {
   source: string;
+  /** The primitives run through tf.js kernels from inside the program (not generated). */
+  fallbacks: string[];
   run(args: EagerArray[]): EagerArray[];
 }
 
@@ -1135,6 +1137,7 @@ export function compileCpu(
   const backend = tf.findBackend("cpu")!;
   return {
     source,
+    fallbacks: prog.fallbacks.map((f) => f.primitive.name),
     run(arrays) {
       const inputs = new Array<Value>(arrays.length);
       for (let i = 0; i < arrays.length; i++) {

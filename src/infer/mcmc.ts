@@ -33,7 +33,11 @@ export interface MCMCOptions {
   numWarmup: number;
   numSamples: number;
   numChains?: number;
-  /** "vectorized" (default; vmap over chains), "sequential", or numpyro's "parallel" (= vectorized). */
+  /**
+   * "vectorized" (vmap over chains), "sequential", or numpyro's "parallel" (= vectorized).
+   * Default: the sampler's preference (NUTS: sequential; the others: vectorized), reported in
+   * the progress header and as `mcmc.chainMethod`.
+   */
   chainMethod?: ChainMethod;
   /** Show progress on stderr (default: when stderr is a terminal and CI is unset). */
   progressBar?: boolean;
@@ -91,7 +95,7 @@ export class MCMC {
     this.numSamples = checkCount("numSamples", options.numSamples, 1);
     this.numChains = checkCount("numChains", options.numChains ?? 1, 1);
     this.thinning = checkCount("thinning", options.thinning ?? 1, 1);
-    const method = options.chainMethod ?? "vectorized";
+    const method = options.chainMethod ?? sampler.preferredChainMethod ?? "vectorized";
     if (!["vectorized", "sequential", "parallel"].includes(method))
       throw new ValueError(
         `MCMC: chainMethod must be "vectorized", "sequential" or "parallel", got ${JSON.stringify(method)}`,

@@ -49,19 +49,25 @@ describe("MCMC driver", () => {
       expect(n).toBeGreaterThanOrEqual(1);
       expect(n).toBeLessThanOrEqual(2 ** depth[i]! - 1);
     });
-    expect(mcmc.chainMethod).toBe("vectorized");
+    // The driver chooses: NUTS runs its chains one after another unless told otherwise.
+    expect(mcmc.chainMethod).toBe("sequential");
     const params = mcmc.adaptedParameters as { stepSize: Arr; inverseMassMatrix: Arr };
     expect(params.stepSize.shape).toEqual([3]);
     expect(params.inverseMassMatrix.shape).toEqual([3, 2]);
   });
 
   it("sequential chains give the same draws as vectorized ones", async () => {
-    const v = await run(new infer.NUTS({ logdensityFn: ld }), { numWarmup: 30, numSamples: 10 });
+    const v = await run(new infer.NUTS({ logdensityFn: ld }), {
+      numWarmup: 30,
+      numSamples: 10,
+      chainMethod: "vectorized",
+    });
     const s = await run(new infer.NUTS({ logdensityFn: ld }), {
       numWarmup: 30,
       numSamples: 10,
       chainMethod: "sequential",
     });
+    expect(v.chainMethod).toBe("vectorized");
     expect(s.chainMethod).toBe("sequential");
     const a = host((v.getSamples({ groupByChain: true }) as { x: Arr }).x);
     const b = host((s.getSamples({ groupByChain: true }) as { x: Arr }).x);
