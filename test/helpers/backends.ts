@@ -2,7 +2,7 @@
  * The backend matrix: cpu always, wasm and webgpu when they start here. CI sets
  * TFJAX_REQUIRE_WEBGPU=1 so that a missing WebGPU adapter fails instead of skipping.
  */
-import { initBackend, type Platform } from "../../src/index.js";
+import { defaultBackend, initBackend, type Platform, setDefaultBackend } from "../../src/index.js";
 
 export interface BackendStatus {
   platform: Platform;
@@ -42,4 +42,20 @@ export function backendMatrix(): Promise<BackendStatus[]> {
 /** Tolerances for float32 results: GPU transcendental functions are a few ulp off. */
 export function tolerance(platform: Platform): { rtol: number; atol: number } {
   return platform === "webgpu" ? { rtol: 2e-4, atol: 1e-5 } : { rtol: 2e-6, atol: 1e-6 };
+}
+
+/** Runs body with platform as the default backend, and restores the previous default after. */
+export async function withBackend<T>(platform: Platform, body: () => T | Promise<T>): Promise<T> {
+  const previous = defaultBackend();
+  await setDefaultBackend(platform);
+  try {
+    return await body();
+  } finally {
+    await setDefaultBackend(previous);
+  }
+}
+
+/** withBackend as a test body: `it("...", onBackend(platform, async () => { ... }))`. */
+export function onBackend<T>(platform: Platform, body: () => T | Promise<T>): () => Promise<T> {
+  return () => withBackend(platform, body);
 }

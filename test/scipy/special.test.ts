@@ -3,22 +3,21 @@
  * scripts/fixtures/gen_scipy_special.py from float32 inputs): values and derivatives on grids
  * that include the tails, jit and vmap against eager, on every backend of the matrix.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as jax from "../../src/index.js";
-import { backendMatrix } from "../helpers/backends.js";
+import { backendMatrix, onBackend, withBackend } from "../helpers/backends.js";
 import { type Decoded, decode, expectClose } from "../helpers/compare.js";
+import {
+  type ElementwiseCase,
+  expectElementwiseCase,
+  loadFixture,
+  readValues,
+} from "../helpers/fixtures.js";
 
 const { numpy: jnp } = jax;
 const sp = jax.scipy.special;
 type A = jax.Array;
 
-interface Case {
-  fn: string;
-  args: unknown[][];
-  expected: unknown[];
-  grads?: Record<string, unknown[]>;
-}
 interface LseCase {
   a: unknown;
   b: number[] | number[][] | null;
@@ -26,9 +25,9 @@ interface LseCase {
   value: unknown;
   sign: number | number[];
 }
-const fixtures = JSON.parse(
-  readFileSync(new URL("../fixtures/scipy_special.json", import.meta.url), "utf8"),
-) as { cases: Case[]; logsumexp: LseCase[] };
+const fixtures = loadFixture<{ cases: ElementwiseCase[]; logsumexp: LseCase[] }>(
+  "scipy_special.json",
+);
 
 type Fn = (...xs: A[]) => A;
 const FNS: Record<string, Fn> = {
@@ -87,102 +86,61 @@ const TOL: Record<string, { rtol: number; atol: number; grtol: number; gatol: nu
 /** WebGPU's exp, log and pow are a few ulp off (see test/helpers/backends.ts). */
 const GPU_FACTOR = 50;
 
-const argArrays = (c: Case) => c.args.map((a) => jnp.array(decode(a) as number[]));
-/** Values read back asynchronously (WebGPU in Node cannot read synchronously). */
-const list = async (x: A): Promise<Decoded> => Array.from(await x.data()) as number[];
-
 const backends = await backendMatrix();
 for (const { platform, available } of backends) {
   describe.skipIf(!available)(`jax.scipy.special vs mpmath (${platform})`, () => {
     const scale = platform === "webgpu" ? GPU_FACTOR : 1;
-    const onBackend =
-      <T>(f: () => Promise<T>) =>
-      async () => {
-        const previous = jax.defaultBackend();
-        await jax.setDefaultBackend(platform);
-        try {
-          return await f();
-        } finally {
-          await jax.setDefaultBackend(previous);
-        }
-      };
-
     const cases = fixtures.cases.filter((c) => c.fn in FNS);
     it.each(cases.map((c, i) => [`${c.fn} #${i}`, c] as const))(
       "%s: values, gradients, jit and vmap",
-      (_label, c) =>
-        onBackend(async () => {
-          const f = FNS[c.fn]!;
-          const t = TOL[c.fn]!;
-          const args = argArrays(c);
-          const y = f(...args);
-          // betainc's prefix x^a (1-x)^b / B(a, b) goes through lgamma (as XLA's): its float32
-          // cancellation grows with a + b, so the bound does too (1e-5 up to a + b = 20).
-          const grow =
-            c.fn === "betainc" ? Math.max(1, Math.max(...(decode(c.args[0]) as number[])) / 10) : 1;
-          expectClose(
-            await list(y),
-            decode(c.expected),
-            t.rtol * scale * grow,
-            t.atol * scale,
-            c.fn,
-          );
-          // jit may compile to other code than the eager kernels: it meets the same bounds.
-          const bound = [t.rtol * scale * grow, t.atol * scale] as const;
-          expectClose(
-            await list(jax.jit(f)(...args) as A),
-            decode(c.expected),
-            ...bound,
-            `${c.fn} jit`,
-          );
-          const batched = jax.vmap(f)(...args) as A;
-          expectClose(await list(batched), decode(c.expected), ...bound, `${c.fn} vmap`);
-          for (const [k, expected] of Object.entries(c.grads ?? {})) {
-            const i = Number(k);
-            const g = jax.grad((v: A) => jnp.sum(f(...args.map((a, j) => (j === i ? v : a)))))(
-              args[i]!,
-            ) as A;
-            expectClose(
-              await list(g),
-              decode(expected),
-              t.grtol * scale * grow,
-              t.gatol * scale,
-              `${c.fn} d/darg${i}`,
-            );
-          }
-        })(),
+      (_label, c) => {
+        const t = TOL[c.fn]!;
+        // betainc's prefix x^a (1-x)^b / B(a, b) goes through lgamma (as XLA's): its float32
+        // cancellation grows with a + b, so the bound does too (1e-5 up to a + b = 20).
+        const grow =
+          c.fn === "betainc" ? Math.max(1, Math.max(...(decode(c.args[0]) as number[])) / 10) : 1;
+        const bounds = {
+          rtol: t.rtol * scale * grow,
+          atol: t.atol * scale,
+          grtol: t.grtol * scale * grow,
+          gatol: t.gatol * scale,
+        };
+        return withBackend(platform, () => expectElementwiseCase(FNS[c.fn]!, c, bounds));
+      },
       120_000,
     );
 
     it(
       "multigammaln and its derivative",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const c = fixtures.cases.find((x) => x.fn === "multigammaln")!;
         const [as, ds] = c.args.map((a) => decode(a) as number[]);
+        const values = decode(c.expected) as number[];
+        const derivatives = decode(c.grads!["0"]) as number[];
         for (const [i, a] of as!.entries()) {
           const d = ds![i]!;
           const y = sp.multigammaln(a, d);
-          expectClose(await list(y), [decode(c.expected[i]) as number], 2e-6 * scale, 1e-6);
+          expectClose(await readValues(y), [values[i]!], 2e-6 * scale, 1e-6);
           const g = jax.grad((v: A) => sp.multigammaln(v, d))(jnp.array(a)) as A;
-          expectClose(await list(g), [decode(c.grads!["0"]![i]) as number], 1e-5 * scale, 1e-6);
+          expectClose(await readValues(g), [derivatives[i]!], 1e-5 * scale, 1e-6);
         }
       }),
     );
 
     it(
       "logsumexp with b, axis and returnSign against scipy",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         for (const c of fixtures.logsumexp) {
           const a = jnp.array(decode(c.a) as number[]);
           const opts = { axis: c.axis, b: c.b === null ? null : jnp.array(c.b) };
           const [value, sign] = sp.logsumexp(a, { ...opts, returnSign: true });
-          expectClose(await list(value!), decode(c.value), 1e-6 * scale, 1e-6, "logsumexp");
-          expectClose(await list(sign!), c.sign as Decoded, 0, 0, "logsumexp sign");
+          expectClose(await readValues(value!), decode(c.value), 1e-6 * scale, 1e-6, "logsumexp");
+          expectClose(await readValues(sign!), c.sign as Decoded, 0, 0, "logsumexp sign");
           const plain = sp.logsumexp(a, opts);
           const signs = [c.sign].flat() as number[];
           const values = [decode(c.value)].flat() as number[];
           expectClose(
-            (await list(plain)) as number[],
+            await readValues(plain),
             values.map((v, i) => (c.b !== null && signs[i]! < 0 ? Number.NaN : v)),
             1e-6 * scale,
             1e-6,
@@ -198,30 +156,25 @@ for (const { platform, available } of backends) {
         ) as A[];
         const s = 0.5 * Math.exp(2) + Math.exp(0.5) + 2 * Math.exp(-1);
         const e = [Math.exp(0.5), Math.exp(-1), Math.exp(2)].map((v) => v / s);
-        expectClose(await list(ga!), [e[0]!, 2 * e[1]!, 0.5 * e[2]!], 1e-6 * scale, 1e-7);
-        expectClose(await list(gb!), e, 1e-6 * scale, 1e-7);
+        expectClose(await readValues(ga!), [e[0]!, 2 * e[1]!, 0.5 * e[2]!], 1e-6 * scale, 1e-7);
+        expectClose(await readValues(gb!), e, 1e-6 * scale, 1e-7);
         expect(jax.nn.logsumexp).toBe(sp.logsumexp);
       }),
     );
 
     it(
       "softmax and log_softmax over all axes by default, as scipy",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const x = jnp.array([
           [1, 2],
           [3, 4],
         ]);
         const z = Math.exp(1) + Math.exp(2) + Math.exp(3) + Math.exp(4);
         const expected = [1, 2, 3, 4].map((v) => Math.exp(v) / z);
-        expectClose((await list(sp.softmax(x))) as number[], expected, 1e-6 * scale, 1e-7);
+        expectClose(await readValues(sp.softmax(x)), expected, 1e-6 * scale, 1e-7);
+        expectClose(await readValues(sp.logSoftmax(x)), expected.map(Math.log), 1e-6 * scale, 1e-6);
         expectClose(
-          (await list(sp.logSoftmax(x))) as number[],
-          expected.map(Math.log),
-          1e-6 * scale,
-          1e-6,
-        );
-        expectClose(
-          await list(sp.softmax(x, 1)),
+          await readValues(sp.softmax(x, 1)),
           [
             [0.26894142, 0.73105858],
             [0.26894142, 0.73105858],

@@ -4,26 +4,23 @@
  * functions on grids through their tails and support edges, gradients against mpmath derivatives,
  * jit and vmap, on every backend of the matrix; the multivariate densities against scipy.stats.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as jax from "../../src/index.js";
-import { backendMatrix } from "../helpers/backends.js";
-import { type Decoded, decode, expectClose } from "../helpers/compare.js";
+import { backendMatrix, withBackend } from "../helpers/backends.js";
+import { decode, expectClose } from "../helpers/compare.js";
+import {
+  type ElementwiseCase,
+  expectElementwiseCase,
+  loadFixture,
+  readValues,
+} from "../helpers/fixtures.js";
 
 const { numpy: jnp } = jax;
 const stats = jax.scipy.stats as unknown as Record<string, Record<string, Fn>>;
 type A = jax.Array;
 type Fn = (...xs: A[]) => A;
 
-interface Case {
-  fn: string;
-  args: unknown[];
-  expected: unknown;
-  grads?: Record<string, unknown>;
-}
-const fixtures = JSON.parse(
-  readFileSync(new URL("../fixtures/scipy_stats_more.json", import.meta.url), "utf8"),
-) as { cases: Case[] };
+const fixtures = loadFixture<{ cases: ElementwiseCase[] }>("scipy_stats_more.json");
 const MULTIVARIATE = ["multivariateNormal.logpdf", "dirichlet.logpdf", "multinomial.logpmf"];
 const elementwise = fixtures.cases.filter((c) => !MULTIVARIATE.includes(c.fn));
 const multivariate = fixtures.cases.filter((c) => MULTIVARIATE.includes(c.fn));
@@ -77,71 +74,55 @@ const WEBGPU_RTOL: Record<string, number> = {
   "pareto.cdf": 2e-1,
   "binom.logpmf": 1e-3,
 };
-const list = async (x: A): Promise<Decoded> => Array.from(await x.data()) as number[];
-const nested = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(nested) : (decode([v]) as number[])[0];
 
 const backends = await backendMatrix();
 for (const { platform, available } of backends) {
   const scale = platform === "webgpu" ? GPU_FACTOR : 1;
-  const onBackend = async (body: () => Promise<void>) => {
-    const previous = jax.defaultBackend();
-    await jax.setDefaultBackend(platform);
-    try {
-      await body();
-    } finally {
-      await jax.setDefaultBackend(previous);
-    }
-  };
 
   describe.skipIf(!available)(`jax.scipy.stats distributions vs mpmath (${platform})`, () => {
     it.each(elementwise.map((c, i) => [`${c.fn} #${i}`, c] as const))(
       "%s: values, gradients, jit and vmap",
-      (_label, c) =>
-        onBackend(async () => {
-          const f = lookup(c.fn);
-          const t = tolerance(c.fn);
-          const args = c.args.map((a) => jnp.array(decode(a as unknown[]) as number[]));
-          const rtol = (platform === "webgpu" && WEBGPU_RTOL[c.fn]) || t.rtol * scale;
-          const bound = [rtol, t.atol * scale] as const;
-          const expected = decode(c.expected as unknown[]);
-          expectClose(await list(f(...args)), expected, ...bound, c.fn);
-          expectClose(await list(jax.jit(f)(...args) as A), expected, ...bound, `${c.fn} jit`);
-          expectClose(await list(jax.vmap(f)(...args) as A), expected, ...bound, `${c.fn} vmap`);
-          for (const [k, g] of Object.entries(c.grads ?? {})) {
-            const i = Number(k);
-            const grad = jax.grad((v: A) => jnp.sum(f(...args.map((a, j) => (j === i ? v : a)))))(
-              args[i]!,
-            ) as A;
-            const gb = [t.grtol * scale, t.gatol * scale] as const;
-            expectClose(await list(grad), decode(g as unknown[]), ...gb, `${c.fn} d/darg${i}`);
-          }
-        }),
+      (_label, c) => {
+        const t = tolerance(c.fn);
+        const bounds = {
+          rtol: (platform === "webgpu" && WEBGPU_RTOL[c.fn]) || t.rtol * scale,
+          atol: t.atol * scale,
+          grtol: t.grtol * scale,
+          gatol: t.gatol * scale,
+        };
+        return withBackend(platform, () => expectElementwiseCase(lookup(c.fn), c, bounds));
+      },
       120_000,
     );
 
     it.each(multivariate.map((c, i) => [`${c.fn} #${i}`, c] as const))(
       "%s: values, gradients, jit, and vmap against a loop",
       (_label, c) =>
-        onBackend(async () => {
+        withBackend(platform, async () => {
           const f = lookup(c.fn);
-          const args = c.args.map((a) => jnp.array(nested(a) as number[]));
+          const args = c.args.map((a) => jnp.array(decode(a) as number[]));
           const [rtol, atol] = [1e-5 * scale, 1e-5 * scale];
-          const expected = (nested(c.expected) as number[]).flat() as number[];
-          expectClose(await list(f(...args)), expected, rtol, atol, c.fn);
-          expectClose(await list(jax.jit(f)(...args) as A), expected, rtol, atol, `${c.fn} jit`);
+          const expected = (decode(c.expected) as number[]).flat() as number[];
+          expectClose(await readValues(f(...args)), expected, rtol, atol, c.fn);
+          expectClose(
+            await readValues(jax.jit(f)(...args) as A),
+            expected,
+            rtol,
+            atol,
+            `${c.fn} jit`,
+          );
           // one point at a time, batched: dirichlet's points are columns, the others' rows
           const axis = c.fn === "dirichlet.logpdf" ? 1 : 0;
           const inAxes = args.map((a, i) => (i === 0 || a.ndim > (i === 2 ? 2 : 1) ? axis : null));
           const batched = jax.vmap(f, { inAxes })(...args) as A;
-          expectClose(await list(batched), expected, rtol, atol, `${c.fn} vmap`);
+          expectClose(await readValues(batched), expected, rtol, atol, `${c.fn} vmap`);
           const n = args[0]!.shape[axis]!;
           const looped: number[] = [];
           for (let j = 0; j < n; j++) {
             const point = args.map((a, i) =>
               inAxes[i] === null ? a : jnp.take(a, j, { axis: inAxes[i] as number }),
             );
-            looped.push(...((await list(f(...point))) as number[]));
+            looped.push(...(await readValues(f(...point))));
           }
           expectClose(looped, expected, rtol, atol, `${c.fn} loop`);
           for (const [k, g] of Object.entries(c.grads ?? {})) {
@@ -149,8 +130,14 @@ for (const { platform, available } of backends) {
             const grad = jax.grad((v: A) => jnp.sum(f(...args.map((a, j) => (j === i ? v : a)))))(
               args[i]!,
             ) as A;
-            const want = (nested(g) as number[] | number[][]).flat() as number[];
-            expectClose(await list(grad), want, 1e-4 * scale, 1e-4 * scale, `${c.fn} d/darg${i}`);
+            const want = (decode(g) as number[] | number[][]).flat() as number[];
+            expectClose(
+              await readValues(grad),
+              want,
+              1e-4 * scale,
+              1e-4 * scale,
+              `${c.fn} d/darg${i}`,
+            );
           }
         }),
       120_000,
@@ -162,7 +149,7 @@ describe("jax.scipy.stats: exactness at large counts and edges", () => {
   it("binom.logpmf keeps float32 digits at n = 1e6 where the lgamma sum does not", async () => {
     const [k, n, p] = [jnp.array([500300]), jnp.array([1e6]), jnp.array([0.5])];
     const exact = -7.31354671242695; // mpmath: log C(n, k) + n log(1/2) at 30 digits
-    const got = ((await list(stats.binom!.logpmf!(k, n, p))) as number[])[0]!;
+    const got = (await readValues(stats.binom!.logpmf!(k, n, p)))[0]!;
     const gl = jax.scipy.special.gammaln;
     const naive = jnp.add(
       jnp.subtract(
@@ -171,18 +158,18 @@ describe("jax.scipy.stats: exactness at large counts and edges", () => {
       ),
       jnp.multiply(n, jnp.log(p)),
     );
-    const naiveValue = ((await list(naive)) as number[])[0]!;
+    const naiveValue = (await readValues(naive))[0]!;
     expect(Math.abs(got - exact)).toBeLessThan(2e-6 * Math.abs(exact));
     expect(Math.abs(naiveValue - exact)).toBeGreaterThan(1e-3);
   });
 
   it("binom and bernoulli give scipy's exact 0 and -inf at p = 0 and p = 1", async () => {
     const logpmf = stats.binom!.logpmf!;
-    const got = await list(
+    const got = await readValues(
       logpmf(jnp.array([0, 10, 3, 9]), jnp.array(10), jnp.array([0, 1, 0, 1])),
     );
     expect(got).toEqual([0, 0, -Infinity, -Infinity]);
-    const b = await list(
+    const b = await readValues(
       stats.bernoulli!.logpmf!(jnp.array([0, 1, 1, 0]), jnp.array([0, 1, 0, 1])),
     );
     expect(b).toEqual([0, 0, -Infinity, -Infinity]);
