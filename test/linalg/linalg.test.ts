@@ -4,21 +4,18 @@
  * well-conditioned matrices, jit against eager and vmap against a loop, on every backend.
  * cpu/wasm factor in float64 on the host; webgpu runs f32 GPU kernels, hence its looser bounds.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as jax from "../../src/index.js";
-import { backendMatrix } from "../helpers/backends.js";
+import { backendMatrix, onBackend } from "../helpers/backends.js";
 import { type Decoded, expectClose } from "../helpers/compare.js";
+import { loadFixture, readValues } from "../helpers/fixtures.js";
 
 const { numpy: jnp, lax } = jax;
 const sla = jax.scipy.linalg;
 type Arr = jax.Array;
 // biome-ignore lint/suspicious/noExplicitAny: fixture JSON
-const F = JSON.parse(
-  readFileSync(new URL("../fixtures/linalg.json", import.meta.url), "utf8"),
-) as any;
+const F = loadFixture<any>("linalg.json");
 
-const flat = async (x: Arr) => Array.from(await x.data(), Number);
 const nested = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(nested) : [v as number]);
 const arr = (v: unknown) => jnp.array(v as number[][]);
 
@@ -39,14 +36,21 @@ async function checkGrad(
   const sym = symmetric ? jnp.divide(jnp.add(r, jnp.swapaxes(r, -1, -2)), 2) : r;
   const d = jnp.divide(sym, jnp.linalg.norm(sym)); // a unit step: h is the distance moved
   const g = jax.grad(f)(x) as Arr;
-  const analytic = (await flat(jnp.sum(jnp.multiply(g, d))))[0]!;
-  const plus = (await flat(f(jnp.add(x, jnp.multiply(d, h)))))[0]!;
-  const minus = (await flat(f(jnp.subtract(x, jnp.multiply(d, h)))))[0]!;
+  const analytic = (await readValues(jnp.sum(jnp.multiply(g, d))))[0]!;
+  const plus = (await readValues(f(jnp.add(x, jnp.multiply(d, h)))))[0]!;
+  const minus = (await readValues(f(jnp.subtract(x, jnp.multiply(d, h)))))[0]!;
   const numeric = (plus - minus) / (2 * h);
   expect(
     Math.abs(analytic - numeric),
     `grad seed ${seed}: ${analytic} vs ${numeric}`,
   ).toBeLessThanOrEqual(rtol * (Math.abs(numeric) + 1e-3));
+}
+/** A norm order as the fixture writes numpy's: "None", "inf", "-inf", "fro", "nuc" or a number. */
+function normOrd(key: string): jax.numpy.linalg.NormOrd {
+  if (key === "None") return null;
+  if (key === "inf") return Infinity;
+  if (key === "-inf") return -Infinity;
+  return Number.isNaN(Number(key)) ? (key as "fro" | "nuc") : Number(key);
 }
 /** A fixed random weighting, so that a scalar loss depends on every output entry. */
 const weights = (shape: readonly number[], seed: number) =>
@@ -59,28 +63,17 @@ for (const { platform, available } of backends) {
   const tol = gpu ? { rtol: 5e-4, atol: 5e-4 } : { rtol: 2e-5, atol: 2e-5 };
   const close = async (x: Arr, expected: unknown, label: string, scale = 1) =>
     expectClose(
-      await flat(x),
+      await readValues(x),
       nested(expected) as Decoded,
       tol.rtol * scale,
       tol.atol * scale,
       label,
     );
-  const onBackend =
-    <T>(f: () => Promise<T>) =>
-    async () => {
-      const previous = jax.defaultBackend();
-      await jax.setDefaultBackend(platform);
-      try {
-        return await f();
-      } finally {
-        await jax.setDefaultBackend(previous);
-      }
-    };
 
   describe.skipIf(!available)(`linalg (${platform})`, () => {
     it(
       "cholesky, cho_factor/cho_solve, solve_triangular",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const c = F.cholesky;
         await close(jnp.linalg.cholesky(arr(c.a)), c.l, "cholesky");
         await close(
@@ -116,7 +109,7 @@ for (const { platform, available } of backends) {
         );
         await close(sla.solveTriangular(T, arr(t.bvec), 0, true), t.vec, "vector b");
         // Not positive definite: NaNs, as JAX.
-        const bad = await flat(
+        const bad = await readValues(
           jnp.linalg.cholesky(
             jnp.array([
               [1, 2],
@@ -130,7 +123,7 @@ for (const { platform, available } of backends) {
 
     it(
       "solve, inv, det, slogdet, lu",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const c = F.lu;
         const A = arr(c.a);
         await close(jnp.linalg.solve(A, arr(c.b)), c.solve, "solve", 3);
@@ -148,7 +141,7 @@ for (const { platform, available } of backends) {
         const A0 = jnp.take(A, 0, { axis: 0 });
         const [f, piv] = sla.luFactor(A0);
         await close(f, c.lu_factor, "lu_factor", 3);
-        expect(await flat(piv)).toEqual(c.piv);
+        expect(await readValues(piv)).toEqual(c.piv);
         const [P, L, U] = sla.lu(A0);
         await close(P, c.p, "p");
         await close(L, c.l, "l", 3);
@@ -168,14 +161,14 @@ for (const { platform, available } of backends) {
             [2, 4],
           ]),
         );
-        expect(Math.abs((await flat(singular.sign))[0]!)).toBe(0);
-        expect(await flat(singular.logabsdet)).toEqual([Number.NEGATIVE_INFINITY]);
+        expect(Math.abs((await readValues(singular.sign))[0]!)).toBe(0);
+        expect(await readValues(singular.logabsdet)).toEqual([Number.NEGATIVE_INFINITY]);
       }),
     );
 
     it(
       "eigh, svd, qr (shapes, reconstruction, values up to sign)",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const e = F.eigh;
         const [w, v] = jnp.linalg.eigh(arr(e.a));
         await close(w!, e.w, "eigenvalues", 4);
@@ -219,44 +212,19 @@ for (const { platform, available } of backends) {
 
     it(
       "lstsq, norm, matrix_power, expm",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const l = F.lstsq;
         const [x, resid, rank, s] = jnp.linalg.lstsq(arr(l.a), arr(l.b));
         await close(x!, l.x, "lstsq x", 4);
         await close(resid!, l.resid, "lstsq resid", 20);
-        expect(await flat(rank!)).toEqual([l.rank]);
+        expect(await readValues(rank!)).toEqual([l.rank]);
         await close(s!, l.s, "lstsq s", 4);
         const n = F.norm;
         const X = arr(n.x);
-        for (const [ord, value] of Object.entries(n.matrix)) {
-          const o =
-            ord === "None"
-              ? null
-              : ord === "inf"
-                ? Infinity
-                : ord === "-inf"
-                  ? -Infinity
-                  : Number.isNaN(Number(ord))
-                    ? ord
-                    : Number(ord);
-          await close(
-            jnp.linalg.norm(X, o as jax.numpy.linalg.NormOrd),
-            [value],
-            `matrix norm ${ord}`,
-            4,
-          );
-        }
-        for (const [ord, value] of Object.entries(n.vector)) {
-          const o =
-            ord === "None"
-              ? null
-              : ord === "inf"
-                ? Infinity
-                : ord === "-inf"
-                  ? -Infinity
-                  : Number(ord);
-          await close(jnp.linalg.norm(arr(n.v), o), [value], `vector norm ${ord}`, 4);
-        }
+        for (const [ord, value] of Object.entries(n.matrix))
+          await close(jnp.linalg.norm(X, normOrd(ord)), [value], `matrix norm ${ord}`, 4);
+        for (const [ord, value] of Object.entries(n.vector))
+          await close(jnp.linalg.norm(arr(n.v), normOrd(ord)), [value], `vector norm ${ord}`, 4);
         await close(jnp.linalg.norm(X, { axis: 1 }), n.axis1, "axis 1");
         const k = jnp.linalg.norm(X, 1, 0, true);
         expect(k.shape).toEqual([1, 5]);
@@ -279,7 +247,7 @@ for (const { platform, available } of backends) {
 
     it(
       "gradients match finite differences",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const rt = gpu ? 2e-2 : 5e-3;
         const A = arr(F.cholesky.a[0]);
         const G = arr(F.lu.a[0]);
@@ -354,22 +322,22 @@ for (const { platform, available } of backends) {
 
     it(
       "jit matches eager and vmap matches a loop",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const A = arr(F.cholesky.a);
         const f = (a: Arr) => jnp.linalg.slogdet(a).logabsdet;
-        await close(jax.jit(f)(A), await flat(f(A)), "jit slogdet");
+        await close(jax.jit(f)(A), await readValues(f(A)), "jit slogdet");
         const g = (a: Arr) => jnp.linalg.solve(a, jnp.ones([5]));
         const batched = jax.vmap(g)(A);
         for (let i = 0; i < 3; i++)
           await close(
             jnp.take(batched, i, { axis: 0 }),
-            await flat(g(jnp.take(A, i, { axis: 0 }))),
+            await readValues(g(jnp.take(A, i, { axis: 0 }))),
             `vmap ${i}`,
           );
         const h = (a: Arr) => jnp.linalg.eigh(a)[0]!;
         await close(
           jax.vmap(h)(A),
-          await flat(jnp.stack([0, 1, 2].map((i) => h(jnp.take(A, i, { axis: 0 }))))),
+          await readValues(jnp.stack([0, 1, 2].map((i) => h(jnp.take(A, i, { axis: 0 }))))),
           "vmap eigh",
         );
         const gradBatched = jax.vmap(jax.grad((a: Arr) => jnp.sum(jnp.linalg.cholesky(a))))(
@@ -381,7 +349,7 @@ for (const { platform, available } of backends) {
               jnp.take(A, i, { axis: 0 }),
             ) as Arr,
         );
-        await close(gradBatched, await flat(jnp.stack(gradLoop)), "vmap grad cholesky", 5);
+        await close(gradBatched, await readValues(jnp.stack(gradLoop)), "vmap grad cholesky", 5);
         const jaxpr = jax.makeJaxpr((a: Arr) => lax.linalg.cholesky(a, false))(
           jnp.take(A, 0, { axis: 0 }),
         );

@@ -4,10 +4,10 @@
  * bins from scipy's quantiles or pmf (test/fixtures/random_stats.json, made by
  * scripts/fixtures/gen_random.py). Runs on every backend of the matrix.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as jax from "../../src/index.js";
-import { backendMatrix } from "../helpers/backends.js";
+import { backendMatrix, onBackend } from "../helpers/backends.js";
+import { loadFixture } from "../helpers/fixtures.js";
 
 const { random, numpy: jnp } = jax;
 const N = 10_000;
@@ -28,9 +28,10 @@ interface StatCase {
   d?: number;
   cov?: number[][];
 }
-const fixtures = JSON.parse(
-  readFileSync(new URL("../fixtures/random_stats.json", import.meta.url), "utf8"),
-) as { cases: StatCase[]; gamma_grad: { a: number; x: number; dxda: number }[] };
+const fixtures = loadFixture<{
+  cases: StatCase[];
+  gamma_grad: { a: number; x: number; dxda: number }[];
+}>("random_stats.json");
 
 type Sampler = (key: jax.random.KeyLike, opts: Record<string, unknown>) => jax.Array;
 const sampler = (name: string) =>
@@ -100,21 +101,10 @@ for (const { platform, available } of backends) {
   // two implementations of threefry and the samplers' loops.
   if (platform === "wasm") continue;
   describe.skipIf(!available)(`random distributions vs scipy.stats (${platform})`, () => {
-    const onBackend =
-      <T>(f: () => Promise<T>) =>
-      async () => {
-        const previous = jax.defaultBackend();
-        await jax.setDefaultBackend(platform);
-        try {
-          return await f();
-        } finally {
-          await jax.setDefaultBackend(previous);
-        }
-      };
     it.each(statCases.map((c, i) => [c.name, c, i] as const))(
       "%s",
       (_name, c, i) =>
-        onBackend(async () => {
+        onBackend(platform, async () => {
           const xs = Float64Array.from(await draw(c, random.key(1000 + i)).data());
           expect(
             xs.every((x) => !Number.isNaN(x)),
@@ -132,7 +122,7 @@ for (const { platform, available } of backends) {
 
     it(
       "multivariateNormal: sample mean and covariance",
-      onBackend(async () => {
+      onBackend(platform, async () => {
         const c = fixtures.cases.find((x) => x.kind === "mvn")!;
         const mean = c.params.mean as number[];
         const cov = c.params.cov as number[][];

@@ -6,11 +6,11 @@
  * central differences); jit against eager, vmap against a loop, the interpolator as a pytree, and
  * the errors; on every backend of the matrix.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as jax from "../../src/index.js";
-import { backendMatrix } from "../helpers/backends.js";
+import { backendMatrix, withBackend } from "../helpers/backends.js";
 import { type Decoded, decode, expectClose } from "../helpers/compare.js";
+import { loadFixture, readValues } from "../helpers/fixtures.js";
 
 const { numpy: jnp } = jax;
 const { NotImplementedError, TypeError_, ValueError } = jax.errors;
@@ -29,12 +29,9 @@ interface Case {
   grad_values?: unknown;
   grad_xi?: unknown;
 }
-const { cases } = JSON.parse(
-  readFileSync(new URL("../fixtures/interpolate.json", import.meta.url), "utf8"),
-) as { cases: Case[] };
+const { cases } = loadFixture<{ cases: Case[] }>("interpolate.json");
 
 const flat = (v: Decoded): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
-const list = async (x: A): Promise<number[]> => Array.from(await x.data());
 const maxAbs = (v: Decoded) => Math.max(...flat(v).filter(Number.isFinite).map(Math.abs));
 /**
  * The absolute scale of a table's rounding errors: a multilinear interpolant sums 2^ndim products,
@@ -56,16 +53,6 @@ function build(c: Case): jax.scipy.interpolate.RegularGridInterpolator {
   return new RegularGridInterpolator(points, values, { method: c.method, fillValue: fill });
 }
 
-async function onBackend<T>(platform: jax.Platform, fn: () => Promise<T>): Promise<T> {
-  const previous = jax.defaultBackend();
-  await jax.setDefaultBackend(platform);
-  try {
-    return await fn();
-  } finally {
-    await jax.setDefaultBackend(previous);
-  }
-}
-
 const backends = await backendMatrix();
 for (const { platform, available } of backends) {
   const scale = platform === "webgpu" ? GPU_FACTOR : 1;
@@ -76,12 +63,12 @@ for (const { platform, available } of backends) {
       it(
         `${c.name}: jit`,
         () =>
-          onBackend(platform, async () => {
+          withBackend(platform, async () => {
             const xi = jnp.array(decode(c.xi) as number[]);
             const atol = ATOL * scale * errorScale(decode(c.values));
             const jitted = jax.jit((x: A) => build(c)(x))(xi) as A;
             expectClose(
-              await list(jitted),
+              await readValues(jitted),
               decode(c.expected),
               RTOL * scale,
               atol,
@@ -94,14 +81,14 @@ for (const { platform, available } of backends) {
     it.each(cases.map((c) => [c.name, c] as const))(
       "%s: eager values, shape and dtype",
       (_label, c) =>
-        onBackend(platform, async () => {
+        withBackend(platform, async () => {
           const xi = jnp.array(decode(c.xi) as number[]);
           const expected = decode(c.expected);
           const atol = ATOL * scale * errorScale(decode(c.values));
           const eager = build(c)(xi);
           expect(eager.shape).toEqual(jnp.array(expected as number[]).shape);
           expect(eager.dtype).toBe("float32");
-          expectClose(await list(eager), expected, RTOL * scale, atol, c.name);
+          expectClose(await readValues(eager), expected, RTOL * scale, atol, c.name);
         }),
       60_000,
     );
@@ -110,7 +97,7 @@ for (const { platform, available } of backends) {
     it.each(gradCases.map((c) => [c.name, c] as const))(
       "%s: gradients in the values and the query points",
       (_label, c) =>
-        onBackend(platform, async () => {
+        withBackend(platform, async () => {
           const interp = build(c);
           const xi = jnp.array(decode(c.xi) as number[]);
           const gradValues = decode(c.grad_values);
@@ -118,7 +105,7 @@ for (const { platform, available } of backends) {
           // Through the pytree: the cotangent of the interpolator holds d/dvalues.
           const dInterp = jax.grad((r: typeof interp) => jnp.sum(r(xi)))(interp) as typeof interp;
           expectClose(
-            await list(dInterp.values),
+            await readValues(dInterp.values),
             gradValues,
             RTOL * scale,
             ATOL * scale * maxAbs(gradValues),
@@ -127,7 +114,7 @@ for (const { platform, available } of backends) {
           const dxi = jax.jit(jax.grad((x: A) => jnp.sum(interp(x))))(xi) as A;
           // Slopes (v1 - v0) / (g1 - g0) lose digits to the subtraction of corner values.
           expectClose(
-            await list(dxi),
+            await readValues(dxi),
             gradXi,
             1e-5 * scale,
             ATOL * scale * maxAbs(gradXi),
@@ -138,14 +125,14 @@ for (const { platform, available } of backends) {
     );
 
     it("vmap over query points and over value tables equals a loop", () =>
-      onBackend(platform, async () => {
+      withBackend(platform, async () => {
         const c = cases.find((k) => k.name === "3-d trailing linear, fill None")!;
         const interp = build(c);
         const xi = jnp.reshape(jnp.array(decode(c.xi) as number[]), [14, 3]);
         const rows = jax.vmap((x: A) => interp(x))(xi) as A;
         expect(rows.shape).toEqual([14, 1, 2, 3]);
         const loop = jnp.stack(Array.from({ length: 14 }, (_, i) => interp(xi.get([i, null]))));
-        expectClose(await list(rows), await list(loop), 1e-6, 1e-6, "vmap over xi");
+        expectClose(await readValues(rows), await readValues(loop), 1e-6, 1e-6, "vmap over xi");
 
         const tables = jnp.stack([
           interp.values,
@@ -156,9 +143,21 @@ for (const { platform, available } of backends) {
           new RegularGridInterpolator(interp.grid, v, { fillValue: null })(xi);
         const batched = jax.vmap(withTable)(tables) as A;
         const looped = jnp.stack([0, 1, 2].map((i) => withTable(tables.get(i))));
-        expectClose(await list(batched), await list(looped), 1e-6, 1e-6, "vmap over values");
+        expectClose(
+          await readValues(batched),
+          await readValues(looped),
+          1e-6,
+          1e-6,
+          "vmap over values",
+        );
         const jitBatched = jax.jit(jax.vmap(withTable))(tables) as A;
-        expectClose(await list(jitBatched), await list(looped), 1e-6, 1e-6, "jit(vmap)");
+        expectClose(
+          await readValues(jitBatched),
+          await readValues(looped),
+          1e-6,
+          1e-6,
+          "jit(vmap)",
+        );
       }));
   });
 }
@@ -179,8 +178,14 @@ describe("RegularGridInterpolator: API", () => {
     const got = interp([xs, ys]);
     expect(got.shape).toEqual([3, 4]);
     const [bx, by] = jnp.broadcastArrays(xs, ys);
-    expectClose(await list(got), await list(interp(jnp.stack([bx!, by!], -1))), 0, 0, "tuple");
-    expectClose(await list(interp([jnp.array([0.5, 3]), 0.5])), [3, 9], 1e-6, 0, "scalar");
+    expectClose(
+      await readValues(got),
+      await readValues(interp(jnp.stack([bx!, by!], -1))),
+      0,
+      0,
+      "tuple",
+    );
+    expectClose(await readValues(interp([jnp.array([0.5, 3]), 0.5])), [3, 9], 1e-6, 0, "scalar");
   });
 
   it("reads a 1-d query as rows of ndim coordinates and a 1-d grid as sigma(E) lookups", async () => {
@@ -189,18 +194,24 @@ describe("RegularGridInterpolator: API", () => {
     const sigma = new RegularGridInterpolator([[1, 2, 4]], [8, 4, 2]);
     const got = sigma(jnp.array([1.5, 3, 5]));
     expect(got.shape).toEqual([3]);
-    expectClose(await list(got), [6, 3, Number.NaN], 1e-6, 0, "1-d");
-    expectClose(await list(sigma([[1.5], [3]])), [6, 3], 1e-6, 0, "JS list");
+    expectClose(await readValues(got), [6, 3, Number.NaN], 1e-6, 0, "1-d");
+    expectClose(await readValues(sigma([[1.5], [3]])), [6, 3], 1e-6, 0, "JS list");
   });
 
   it("takes method positionally or per call, and fillValue null extrapolates", async () => {
     const linear = new RegularGridInterpolator([[0, 1, 2]], [0, 10, 40], "linear", false, null);
-    expectClose(await list(linear([[0.4], [-1], [3]])), [4, -10, 70], 1e-6, 0, "extrapolate");
-    expectClose(await list(linear([[0.4], [1.6]], "nearest")), [0, 40], 0, 0, "nearest call");
-    expectClose(await list(linear([[0.4]], { method: "nearest" })), [0], 0, 0, "nearest opts");
+    expectClose(await readValues(linear([[0.4], [-1], [3]])), [4, -10, 70], 1e-6, 0, "extrapolate");
+    expectClose(await readValues(linear([[0.4], [1.6]], "nearest")), [0, 40], 0, 0, "nearest call");
+    expectClose(
+      await readValues(linear([[0.4]], { method: "nearest" })),
+      [0],
+      0,
+      0,
+      "nearest opts",
+    );
     const nearest = new RegularGridInterpolator([[0, 1, 2]], [0, 10, 40], { method: "nearest" });
     expect(nearest.method).toBe("nearest");
-    expectClose(await list(nearest([[1.4], [-0.1]])), [10, Number.NaN], 0, 0, "fill nan");
+    expectClose(await readValues(nearest([[1.4], [-0.1]])), [10, Number.NaN], 0, 0, "fill nan");
     expect(nearest.boundsError).toBe(false);
     expect(Number.isNaN(nearest.fillValue!.item())).toBe(true);
   });
@@ -212,7 +223,7 @@ describe("RegularGridInterpolator: API", () => {
     const got = interp([[0.5], [2]]);
     expect(got.dtype).toBe("float32");
     expect(interp.fillValue!.dtype).toBe("float32");
-    expectClose(await list(got), [1.5, 7], 0, 0, "int values");
+    expectClose(await readValues(got), [1.5, 7], 0, 0, "int values");
   });
 
   it("is a function and an instance, and a pytree whose leaves are the grid, values and fill", () => {

@@ -4,10 +4,10 @@
  * Rosenbrock and a 20-parameter least-squares fit. Iteration counts are printed next to
  * scipy's (float64) for the record; they are not asserted beyond a generous ceiling.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as jax from "../../src/index.js";
-import { backendMatrix } from "../helpers/backends.js";
+import { backendMatrix, onBackend } from "../helpers/backends.js";
+import { loadFixture } from "../helpers/fixtures.js";
 
 const { numpy: jnp } = jax;
 const { minimize } = jax.scipy.optimize;
@@ -18,20 +18,16 @@ interface Ref {
   nit: number;
   nfev: number;
 }
-const F = JSON.parse(
-  readFileSync(new URL("../fixtures/optimize.json", import.meta.url), "utf8"),
-) as Record<
-  string,
-  {
-    x0: number[];
-    bfgs?: Ref;
-    lbfgsb: Ref;
-    a?: number[][];
-    y?: number[];
-    solution?: number[];
-    bounds?: [number, number][];
-  }
->;
+interface Problem {
+  x0: number[];
+  bfgs?: Ref;
+  lbfgsb: Ref;
+  a?: number[][];
+  y?: number[];
+  solution?: number[];
+  bounds?: [number, number][];
+}
+const F = loadFixture<Record<string, Problem>>("optimize.json");
 
 /** sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2 */
 function rosen(x: Arr): Arr {
@@ -59,20 +55,11 @@ for (const { platform, available } of backends) {
   // minimize reads values synchronously on the host: webgpu in Node cannot.
   if (platform === "webgpu") continue;
   describe.skipIf(!available)(`scipy.optimize.minimize (${platform})`, () => {
-    const onBackend = (f: () => void) => async () => {
-      const previous = jax.defaultBackend();
-      await jax.setDefaultBackend(platform);
-      try {
-        f();
-      } finally {
-        await jax.setDefaultBackend(previous);
-      }
-    };
     for (const [method, key] of methods)
       for (const name of ["rosen2", "rosen5"]) {
         it(
           `${method} recovers the Rosenbrock minimum (${name})`,
-          onBackend(() => {
+          onBackend(platform, () => {
             const c = F[name]!;
             const r = minimize(rosen, jnp.array(c.x0), { method });
             report(`${name} ${method} (${platform})`, r, c[key]!);
@@ -89,7 +76,7 @@ for (const { platform, available } of backends) {
     for (const [method, key] of methods)
       it(
         `${method} fits 20 least-squares parameters`,
-        onBackend(() => {
+        onBackend(platform, () => {
           const c = F.lsq20!;
           const A = jnp.array(c.a!);
           const y = jnp.array(c.y!);
@@ -107,7 +94,7 @@ for (const { platform, available } of backends) {
       );
     it(
       "L-BFGS-B respects bounds and finds the constrained minimum",
-      onBackend(() => {
+      onBackend(platform, () => {
         const c = F.rosen2_bounded!;
         const r = minimize(rosen, jnp.array(c.x0), { method: "L-BFGS-B", bounds: c.bounds });
         report(`rosen2_bounded L-BFGS-B (${platform})`, r, c.lbfgsb);
