@@ -1,5 +1,6 @@
 /**
- * Sampler throughput (standalone: `npx tsx bench/infer.ts [--quick]`).
+ * Sampler throughput, run by `npm run bench` (bench/run.ts) and standalone with
+ * `npx tsx bench/infer.ts [--quick]`.
  *
  * 1. Random-walk Metropolis on the 4-component Gaussian mixture (loc [-2, 0, 3.2, 2.5], scale
  *    [1.2, 1, 5, 2.8], weights [.2, .3, .1, .4]) with 1e3 .. 1e6 chains: chain-steps per second
@@ -9,6 +10,7 @@
  * 2. NUTS effective samples per second (minimum bulk ESS over parameters / wall time of the
  *    whole run, warmup and tracing included) on eight schools (non-centered) and a 100-d Gaussian.
  */
+import { pathToFileURL } from "node:url";
 import type * as JaxJs from "@jax-js/jax";
 import * as jax from "../src/index.js";
 import type { RMHState } from "../src/infer/rmh.js";
@@ -17,7 +19,7 @@ import type { KeyLike } from "../src/random/keys.js";
 
 const { infer, numpy: jnp, random, lax } = jax;
 type Arr = jax.Array;
-const quick = process.argv.includes("--quick");
+const quickFlag = process.argv.includes("--quick");
 
 const LOC = [-2, 0, 3.2, 2.5];
 const SCALE = [1.2, 1, 5, 2.8];
@@ -145,30 +147,6 @@ function time(fn: () => unknown, minMs: number): number {
 const fmt = (perSecond: number) =>
   perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M` : `${(perSecond / 1e3).toFixed(1)} k`;
 
-console.log(`# infer bench (${jax.defaultBackend()}, ${quick ? "quick" : "full"})\n`);
-console.log("## RMH, 4-component mixture: chain-steps per second\n");
-console.log("| chains | tfjax jit(scan(vmap)) | jax-js jit | JS loop | tfjax / JS loop |");
-console.log("|---|---|---|---|---|");
-const js = await loadJaxJs();
-const chainCounts = quick ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6];
-for (const chains of chainCounts) {
-  const steps = chains >= 1e6 ? 10 : chains >= 1e5 ? 20 : 100;
-  const budget = quick ? 500 : 2000;
-  const tf = (chains * steps) / (time(rmhTfjax(chains, steps), budget) / 1000);
-  let jj = Number.NaN;
-  if (js) {
-    try {
-      jj = (chains * steps) / (time(rmhJaxJs(js, chains, steps), budget) / 1000);
-    } catch (e) {
-      console.warn(`jax-js failed at ${chains} chains: ${(e as Error).message}`);
-    }
-  }
-  const loop = (chains * steps) / (time(rmhLoop(chains, steps), budget) / 1000);
-  console.log(
-    `| ${chains.toExponential(0)} | ${fmt(tf)} | ${Number.isNaN(jj) ? "n/a" : fmt(jj)} | ${fmt(loop)} | ${(tf / loop).toFixed(2)} |`,
-  );
-}
-
 // --- NUTS ESS/s --------------------------------------------------------------------------------
 const y = jnp.array([28, 8, -3, 7, -1, 1, 18, 12]);
 const sigma = jnp.array([15, 10, 16, 11, 9, 11, 10, 18]);
@@ -195,6 +173,7 @@ async function essPerSecond(
   init: jax.PyTree,
   n: number,
   chainMethod: "vectorized" | "sequential",
+  out: string[],
 ) {
   const mcmc = new infer.MCMC(new infer.NUTS({ logdensityFn }), {
     numWarmup: n,
@@ -208,31 +187,66 @@ async function essPerSecond(
   const seconds = (performance.now() - start) / 1000;
   const rows = mcmc.summary().rows;
   const minEss = Math.min(...rows.map((r) => r.essBulk));
-  console.log(
+  out.push(
     `| ${name} | ${chainMethod} | 4 x (${n} + ${n}) | ${seconds.toFixed(1)} s | ${minEss.toFixed(0)} | ${(minEss / seconds).toFixed(1)} |`,
   );
 }
 
-console.log("\n## NUTS, 4 chains: effective samples per second\n");
-console.log("| model | chains | draws | wall (incl. warmup, tracing) | min ess_bulk | ESS/s |");
-console.log("|---|---|---|---|---|---|");
-for (const method of ["vectorized", "sequential"] as const) {
-  await essPerSecond(
-    "eight schools (non-centered)",
-    eightSchools as AnyLogdensityFn,
-    {
-      mu: random.normal(random.key(1), [4]),
-      logTau: random.normal(random.key(2), [4]),
-      thetaTilde: random.normal(random.key(3), [4, 8]),
-    },
-    quick ? 300 : 1000,
-    method,
-  );
-  await essPerSecond(
-    "100-d Gaussian (sd 0.5..3)",
-    gaussian100 as AnyLogdensityFn,
-    random.normal(random.key(4), [4, d]),
-    quick ? 200 : 500,
-    method,
-  );
+/** Runs the sampler workloads and returns their tables as markdown (quick: smaller sizes). */
+export async function inferBench(quick: boolean, js: typeof JaxJs | null): Promise<string> {
+  const out: string[] = [];
+  out.push("RMH on the 4-component mixture, chain-steps per second:\n");
+  out.push("| chains | tfjax jit(scan(vmap)) | jax-js jit | JS loop | tfjax / JS loop |");
+  out.push("|---|---|---|---|---|");
+  const chainCounts = quick ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6];
+  for (const chains of chainCounts) {
+    const steps = chains >= 1e6 ? 10 : chains >= 1e5 ? 20 : 100;
+    const budget = quick ? 500 : 2000;
+    const tf = (chains * steps) / (time(rmhTfjax(chains, steps), budget) / 1000);
+    let jj = Number.NaN;
+    if (js) {
+      try {
+        jj = (chains * steps) / (time(rmhJaxJs(js, chains, steps), budget) / 1000);
+      } catch (e) {
+        console.warn(`jax-js failed at ${chains} chains: ${(e as Error).message}`);
+      }
+    }
+    const loop = (chains * steps) / (time(rmhLoop(chains, steps), budget) / 1000);
+    out.push(
+      `| ${chains.toExponential(0)} | ${fmt(tf)} | ${Number.isNaN(jj) ? "n/a" : fmt(jj)} | ${fmt(loop)} | ${(tf / loop).toFixed(2)} |`,
+    );
+  }
+
+  out.push("\nNUTS on 4 chains, effective samples per second:\n");
+  out.push("| model | chains | draws | wall (incl. warmup, tracing) | min ess_bulk | ESS/s |");
+  out.push("|---|---|---|---|---|---|");
+  for (const method of ["vectorized", "sequential"] as const) {
+    await essPerSecond(
+      "eight schools (non-centered)",
+      eightSchools as AnyLogdensityFn,
+      {
+        mu: random.normal(random.key(1), [4]),
+        logTau: random.normal(random.key(2), [4]),
+        thetaTilde: random.normal(random.key(3), [4, 8]),
+      },
+      quick ? 300 : 1000,
+      method,
+      out,
+    );
+    await essPerSecond(
+      "100-d Gaussian (sd 0.5..3)",
+      gaussian100 as AnyLogdensityFn,
+      random.normal(random.key(4), [4, d]),
+      quick ? 200 : 500,
+      method,
+      out,
+    );
+  }
+  return out.join("\n");
+}
+
+// Standalone: `npx tsx bench/infer.ts [--quick]` prints the tables.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  console.log(`# infer bench (${jax.defaultBackend()}, ${quickFlag ? "quick" : "full"})\n`);
+  console.log(await inferBench(quickFlag, await loadJaxJs()));
 }

@@ -15,6 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as jax from "../src/index.js";
 import { compilerTable, compilerTargets, compilerWorkloads } from "./compiler.js";
 import { type Case, formatStats, measure, type Stats } from "./harness.js";
+import { inferBench } from "./infer.js";
 import {
   CHAIN_OPS,
   chainJaxJs,
@@ -319,6 +320,11 @@ const { rows: randomRows, memory: randomMemory } = await randomWorkloads({
   free,
 });
 const compilerRows = await compilerWorkloads({ jaxjs, quick, backend, readTfjax, readTf, free });
+// NUTS's trajectory is a whileLoop, whose predicate WebGPU in Node cannot read back.
+const inferTables =
+  backend === "webgpu"
+    ? "Not run on webgpu: NUTS's trajectory loop reads its predicate on the host, which WebGPU in Node cannot."
+    : await inferBench(quick, jaxjs);
 await chainWorkload(
   "10-op chain x50, float32[16], tfjax without tidy",
   [16],
@@ -459,6 +465,16 @@ ${compilerTable(compilerRows)}
 
 Targets (issue 4) and agreement:
 ${compilerTargets(compilerRows)}
+
+### Samplers
+
+Random-walk Metropolis on the 4-component Gaussian mixture (loc -2, 0, 3.2, 2.5; scale 1.2, 1,
+5, 2.8; weights .2, .3, .1, .4; step 2.5): tfjax runs \`jit(scan(vmap(rmh kernel)))\` with one
+key per chain and step as blackjax does, jax-js one jitted step over all chains, the JS loop
+Float64Array chains with Box-Muller normals. NUTS: numpyro-style driver, 4 chains, minimum bulk
+ESS over parameters divided by the wall time of the whole run (warmup and tracing included).
+
+${inferTables}
 `;
 
 console.log(`\nbackend ${backend}, ${machine}, node ${process.version}\n`);
@@ -468,6 +484,7 @@ console.log(
 );
 console.log(`\nRandom numbers:\n\n${randomTable(randomRows)}`);
 console.log(`\njit:\n\n${compilerTable(compilerRows)}\n\n${compilerTargets(compilerRows)}`);
+console.log(`\nSamplers:\n\n${inferTables}`);
 console.log(
   `\nThroughput ratios (tfjax draws/s over the peer's):\n${randomRatios(randomRows)}\n\nChecks:\n${randomChecks(randomRows)}\n- tf.js memory: ${randomMemory}\n\n(${elapsed.toFixed(0)} s)`,
 );

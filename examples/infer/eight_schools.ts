@@ -67,4 +67,6 @@ const theta = jnp.add(
 jax.infer.printSummary({ mu: draws.mu, tau, theta }, 0.9, true, {
   divergences: mcmc.getExtraFields().diverging,
 });
-console.log(`${mcmc.numChains} chains ${mcmc.chainMethod}, ${seconds.toFixed(1)} s`);
+console.log(
+  `NUTS, ${mcmc.numChains} chains ${mcmc.chainMethod}, ${mcmc.numWarmup} warmup + ${mcmc.numSamples} draws each, backend ${jax.defaultBackend()}: ${seconds.toFixed(1)} s`,
+);

@@ -1,4 +1,4 @@
-/** jax.infer: MCMC diagnostics, the posterior summary and sample export (samplers land here too). */
+/** jax.infer: samplers (blackjax's shape), Stan's warmup, numpyro's MCMC driver, diagnostics, summary and export. */
 
 export {
   type AdaptationParameters,
