@@ -274,7 +274,7 @@ export async function compilerWorkloads(ctx: CompilerContext): Promise<CompilerR
     const out = new Float32Array(n);
     const reference = seluLoop(x, new Float32Array(n));
     const mine = seluJit(jx);
-    const check = `tfjax jit vs JS loop: max rel diff ${Math.max(...Array.from(mine.dataSync().slice(0, 8), (v, i) => relDiff(v, reference[i]!))).toExponential(1)}`;
+    const check = `tfjax jit vs JS loop: max rel diff ${Math.max(...Array.from((await mine.data()).slice(0, 8), (v, i) => relDiff(v, reference[i]!))).toExponential(1)}`;
     free(mine);
     const cases: Case[] = [
       {
@@ -330,7 +330,7 @@ export async function compilerWorkloads(ctx: CompilerContext): Promise<CompilerR
     const kx = np?.array(0.7);
     const fJaxJs = jaxjs ? jaxjs.jit((x: JsArray) => scalarChain(jaxjsOps(jaxjs.numpy), x)) : null;
     const reference = scalarChain(jsOps, Math.fround(0.7));
-    const mine = f(jx).item() as number;
+    const mine = (await f(jx).data())[0]!;
     const check = `tfjax jit ${mine.toPrecision(6)} vs JS ${reference.toPrecision(6)} (rel ${relDiff(mine, reference).toExponential(1)})`;
     const units = 100;
     const cases: Case[] = [
@@ -436,7 +436,7 @@ export async function compilerWorkloads(ctx: CompilerContext): Promise<CompilerR
     const gradRef = new Float32Array(D);
     const valueRef = logLikLoop(X, y, w, gradRef);
     const [value, grad] = vg(jw, jX, jy) as [JArray, JArray];
-    const check = `value rel ${relDiff(value.item() as number, valueRef).toExponential(1)}, grad[0] rel ${relDiff(grad.dataSync()[0]!, gradRef[0]!).toExponential(1)} vs the JS loop`;
+    const check = `value rel ${relDiff((await value.data())[0]!, valueRef).toExponential(1)}, grad[0] rel ${relDiff((await grad.data())[0]!, gradRef[0]!).toExponential(1)} vs the JS loop`;
     const cases: Case[] = [
       {
         name: "tfjax jit",
@@ -498,7 +498,7 @@ export async function compilerWorkloads(ctx: CompilerContext): Promise<CompilerR
     const jp = jnp.array(Array.from(p0));
     const reference = leapfrogLoop(x0.slice(), p0.slice());
     const [xs] = run(jx, jp);
-    const check = `x[0] rel ${relDiff(xs!.dataSync()[0]!, reference[0]!).toExponential(1)} vs the JS loop`;
+    const check = `x[0] rel ${relDiff((await xs!.data())[0]!, reference[0]!).toExponential(1)} vs the JS loop`;
     const cases: Case[] = [
       {
         name: "tfjax jit",
