@@ -95,6 +95,20 @@ for (const { platform, available } of backends) {
       120_000,
     );
 
+    const densities = elementwise.filter((c) => /\.logp[dm]f$/.test(c.fn));
+    it.each(densities.map((c, i) => [`${c.fn} #${i}`, c] as const))(
+      "%s: pdf and pmf are exp of the log-density",
+      (_label, c) =>
+        withBackend(platform, async () => {
+          const args = c.args.map((a) => jnp.array(decode(a) as number[]));
+          const density = lookup(c.fn.replace(".log", "."));
+          const logDensity = await readValues(lookup(c.fn)(...args));
+          const tol = 1e-6 * scale; // float32 exp against float64 exp of the same log-density
+          const want = logDensity.map(Math.exp);
+          expectClose(await readValues(density(...args)), want, tol, 1e-37, c.fn);
+        }),
+    );
+
     it.each(multivariate.map((c, i) => [`${c.fn} #${i}`, c] as const))(
       "%s: values, gradients, jit, and vmap against a loop",
       (_label, c) =>

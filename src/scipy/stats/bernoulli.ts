@@ -5,6 +5,7 @@ import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { xlog1py, xlogy } from "../special/index.js";
 import { floats } from "../special/util.js";
+import { expOf } from "./util.js";
 
 /** logpmf(k, p, loc=0) = k log p + (1 - k) log1p(-p) for k - loc in {0, 1}, -inf elsewhere. */
 export function logpmf(k: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray {
@@ -13,9 +14,7 @@ export function logpmf(k: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray
   const value = lax.add(xlogy(x, pp!), xlog1py(lax.sub(1, x), lax.neg(pp!)));
   return jnp.where(lax.bitwiseOr(lax.eq(x, 0), lax.eq(x, 1)), value, -Infinity);
 }
-export function pmf(k: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray {
-  return lax.exp(logpmf(k, p, loc));
-}
+export const pmf = expOf(logpmf);
 /** cdf(k, p): 0 below 0, 1 - p on [0, 1), 1 from 1; nan for p off [0, 1]. */
 export function cdf(k: ArrayLike, p: ArrayLike): JaxArray {
   const [kk, pp] = floats("bernoulli.cdf", k, p);

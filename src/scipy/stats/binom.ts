@@ -4,7 +4,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
-import { logBinomTerm, notInteger } from "./util.js";
+import { expOf, logBinomTerm, notInteger } from "./util.js";
 
 /** logpmf(k, n, p, loc=0): -inf off {0, ..., n} (non-integers included, as scipy). */
 export function logpmf(k: ArrayLike, n: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray {
@@ -14,6 +14,4 @@ export function logpmf(k: ArrayLike, n: ArrayLike, p: ArrayLike, loc: ArrayLike 
   const value = logBinomTerm(jnp.clip(x, 0, nn!), nn!, pp!);
   return jnp.where(outside, -Infinity, value);
 }
-export function pmf(k: ArrayLike, n: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray {
-  return lax.exp(logpmf(k, n, p, loc));
-}
+export const pmf = expOf(logpmf);

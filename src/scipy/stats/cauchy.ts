@@ -4,37 +4,26 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
-import { standardize } from "./util.js";
-
-const read = (name: string, x: ArrayLike, loc: ArrayLike, scale: ArrayLike) => {
-  const [xx, l, s] = floats(name, x, loc, scale);
-  return { z: standardize(xx!, l!, s!), scale: s! };
-};
+import { expOf, logOf, readLocScale } from "./util.js";
 
 /** logpdf(x, loc=0, scale=1) = -log(pi scale) - log1p(z^2). */
 export function logpdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  const { z, scale: s } = read("cauchy.logpdf", x, loc, scale);
+  const { z, scale: s } = readLocScale("cauchy.logpdf", x, loc, scale);
   return lax.sub(lax.neg(lax.log1p(lax.mul(z, z))), lax.log(lax.mul(s, Math.PI)));
 }
-export function pdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.exp(logpdf(x, loc, scale));
-}
+export const pdf = expOf(logpdf);
 /** cdf(x, loc=0, scale=1) = atan2(1, -z) / pi: 1/2 + atan(z)/pi without its cancellation at z << 0. */
 export function cdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  const { z } = read("cauchy.cdf", x, loc, scale);
+  const { z } = readLocScale("cauchy.cdf", x, loc, scale);
   return lax.mul(lax.atan2(jnp.onesLike(z), lax.neg(z)), 1 / Math.PI);
 }
-export function logcdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.log(cdf(x, loc, scale));
-}
+export const logcdf = logOf(cdf);
 /** sf(x, loc=0, scale=1) = atan2(1, z) / pi. */
 export function sf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  const { z } = read("cauchy.sf", x, loc, scale);
+  const { z } = readLocScale("cauchy.sf", x, loc, scale);
   return lax.mul(lax.atan2(jnp.onesLike(z), z), 1 / Math.PI);
 }
-export function logsf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.log(sf(x, loc, scale));
-}
+export const logsf = logOf(sf);
 /**
  * tan(pi (q - 1/2)): as -1 / tan(pi q) below 1/4 and 1 / tan(pi (1 - q)) above 3/4, so that a q
  * near 0 or 1 keeps its digits (pi (q - 1/2) would round to a float32 next to pi/2).

@@ -4,57 +4,21 @@ import * as lax from "../../lax/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
 import * as gamma from "./gamma.js";
+import { expOf } from "./util.js";
 
 const asGamma = (name: string, x: ArrayLike, df: ArrayLike, loc: ArrayLike, scale: ArrayLike) => {
   const [xx, d, l, s] = floats(name, x, df, loc, scale);
   return [xx!, lax.mul(d!, 0.5), l!, lax.mul(s!, 2)] as const;
 };
-/** logpdf(x, df, loc=0, scale=1). */
-export function logpdf(
-  x: ArrayLike,
-  df: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return gamma.logpdf(...asGamma("chi2.logpdf", x, df, loc, scale));
-}
-export function pdf(
-  x: ArrayLike,
-  df: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return lax.exp(logpdf(x, df, loc, scale));
-}
-export function cdf(
-  x: ArrayLike,
-  df: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return gamma.cdf(...asGamma("chi2.cdf", x, df, loc, scale));
-}
-export function logcdf(
-  x: ArrayLike,
-  df: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return gamma.logcdf(...asGamma("chi2.logcdf", x, df, loc, scale));
-}
-export function sf(
-  x: ArrayLike,
-  df: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return gamma.sf(...asGamma("chi2.sf", x, df, loc, scale));
-}
-export function logsf(
-  x: ArrayLike,
-  df: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return gamma.logsf(...asGamma("chi2.logsf", x, df, loc, scale));
-}
+/** gamma's method as chi2's method(x, df, loc=0, scale=1), named chi2's in errors. */
+const viaGamma =
+  (method: string, f: typeof gamma.cdf) =>
+  (x: ArrayLike, df: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray =>
+    f(...asGamma(`chi2.${method}`, x, df, loc, scale));
+
+export const logpdf = viaGamma("logpdf", gamma.logpdf);
+export const pdf = expOf(logpdf);
+export const cdf = viaGamma("cdf", gamma.cdf);
+export const logcdf = viaGamma("logcdf", gamma.logcdf);
+export const sf = viaGamma("sf", gamma.sf);
+export const logsf = viaGamma("logsf", gamma.logsf);

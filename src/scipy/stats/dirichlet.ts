@@ -8,6 +8,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import { type ArrayLike, promoteInexact } from "../../numpy/util.js";
 import { gammaln, xlogy } from "../special/index.js";
+import { expOf } from "./util.js";
 
 /** logpdf(x, alpha) = sum((alpha - 1) log x) - log B(alpha); -inf off the open simplex. */
 export function logpdf(x: ArrayLike, alpha: ArrayLike): JaxArray {
@@ -32,6 +33,4 @@ export function logpdf(x: ArrayLike, alpha: ArrayLike): JaxArray {
   );
   return jnp.where(onSimplex, value, -Infinity);
 }
-export function pdf(x: ArrayLike, alpha: ArrayLike): JaxArray {
-  return lax.exp(logpdf(x, alpha));
-}
+export const pdf = expOf(logpdf);

@@ -4,7 +4,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
-import { log1mexp, standardize } from "./util.js";
+import { expOf, log1mexp, standardize } from "./util.js";
 
 const read = (name: string, x: ArrayLike, loc: ArrayLike, scale: ArrayLike) => {
   const [xx, l, s] = floats(name, x, loc, scale);
@@ -17,9 +17,7 @@ export function logpdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): 
   const { y, below, scale: s } = read("expon.logpdf", x, loc, scale);
   return jnp.where(below, -Infinity, lax.neg(lax.add(y, lax.log(s))));
 }
-export function pdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.exp(logpdf(x, loc, scale));
-}
+export const pdf = expOf(logpdf);
 /** cdf(x, loc=0, scale=1) = -expm1(-y), exact for small y. */
 export function cdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
   const { y, below } = read("expon.cdf", x, loc, scale);
@@ -30,9 +28,7 @@ export function logcdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): 
   const { y, below } = read("expon.logcdf", x, loc, scale);
   return jnp.where(below, -Infinity, log1mexp(lax.neg(lax.max(y, jnp.zerosLike(y)))));
 }
-export function sf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.exp(logsf(x, loc, scale));
-}
+export const sf = expOf(logsf);
 /** logsf(x, loc=0, scale=1) = -y, 0 below loc. */
 export function logsf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
   const { y, below } = read("expon.logsf", x, loc, scale);

@@ -5,7 +5,7 @@ import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { xlog1py } from "../special/index.js";
 import { floats } from "../special/util.js";
-import { notInteger } from "./util.js";
+import { expOf, notInteger } from "./util.js";
 
 /** logpmf(k, p, loc=0) = (k - 1) log1p(-p) + log(p); -inf off {1, 2, ...}. */
 export function logpmf(k: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray {
@@ -14,6 +14,4 @@ export function logpmf(k: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray
   const value = lax.add(xlog1py(lax.sub(x, 1), lax.neg(pp!)), lax.log(pp!));
   return jnp.where(lax.bitwiseOr(lax.lt(x, 1), notInteger(x)), -Infinity, value);
 }
-export function pmf(k: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray {
-  return lax.exp(logpmf(k, p, loc));
-}
+export const pmf = expOf(logpmf);

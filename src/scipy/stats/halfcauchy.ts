@@ -7,40 +7,27 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
-import { standardize } from "./util.js";
-
-const read = (name: string, x: ArrayLike, loc: ArrayLike, scale: ArrayLike) => {
-  const [xx, l, s] = floats(name, x, loc, scale);
-  const y = standardize(xx!, l!, s!);
-  const below = lax.lt(y, 0);
-  return { y: jnp.where(below, 0, y), below, scale: s! };
-};
+import { expOf, logOf, readHalfLine } from "./util.js";
 
 /** logpdf(x, loc=0, scale=1) = log(2/pi) - log1p(y^2) - log(scale); -inf below loc. */
 export function logpdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  const { y, below, scale: s } = read("halfcauchy.logpdf", x, loc, scale);
+  const { y, below, scale: s } = readHalfLine("halfcauchy.logpdf", x, loc, scale);
   const value = lax.sub(lax.sub(Math.log(2 / Math.PI), lax.log1p(lax.mul(y, y))), lax.log(s));
   return jnp.where(below, -Infinity, value);
 }
-export function pdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.exp(logpdf(x, loc, scale));
-}
+export const pdf = expOf(logpdf);
 /** cdf(x, loc=0, scale=1) = (2/pi) atan2(y, 1). */
 export function cdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  const { y } = read("halfcauchy.cdf", x, loc, scale);
+  const { y } = readHalfLine("halfcauchy.cdf", x, loc, scale);
   return lax.mul(lax.atan2(y, jnp.onesLike(y)), 2 / Math.PI);
 }
-export function logcdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.log(cdf(x, loc, scale));
-}
+export const logcdf = logOf(cdf);
 /** sf(x, loc=0, scale=1) = (2/pi) atan2(1, y), which keeps its digits in the upper tail. */
 export function sf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  const { y } = read("halfcauchy.sf", x, loc, scale);
+  const { y } = readHalfLine("halfcauchy.sf", x, loc, scale);
   return lax.mul(lax.atan2(jnp.onesLike(y), y), 2 / Math.PI);
 }
-export function logsf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.log(sf(x, loc, scale));
-}
+export const logsf = logOf(sf);
 /** ppf(q, loc=0, scale=1) = loc + scale tan(pi q / 2); nan off [0, 1]. */
 export function ppf(q: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
   const [qq, l, s] = floats("halfcauchy.ppf", q, loc, scale);

@@ -8,39 +8,31 @@ import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { erf, erfc, erfinv, logNdtr, ndtri } from "../special/index.js";
 import { floats } from "../special/util.js";
-import { standardize } from "./util.js";
+import { expOf, readHalfLine } from "./util.js";
 
 const LOG_SQRT_2_OVER_PI = 0.5 * Math.log(2 / Math.PI);
-const read = (name: string, x: ArrayLike, loc: ArrayLike, scale: ArrayLike) => {
-  const [xx, l, s] = floats(name, x, loc, scale);
-  const y = standardize(xx!, l!, s!);
-  const below = lax.lt(y, 0);
-  return { y: jnp.where(below, 0, y), below, scale: s! };
-};
 
 /** logpdf(x, loc=0, scale=1) = log(sqrt(2/pi)) - y^2/2 - log(scale); -inf below loc. */
 export function logpdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  const { y, below, scale: s } = read("halfnorm.logpdf", x, loc, scale);
+  const { y, below, scale: s } = readHalfLine("halfnorm.logpdf", x, loc, scale);
   const value = lax.sub(lax.sub(LOG_SQRT_2_OVER_PI, lax.mul(lax.mul(y, y), 0.5)), lax.log(s));
   return jnp.where(below, -Infinity, value);
 }
-export function pdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.exp(logpdf(x, loc, scale));
-}
+export const pdf = expOf(logpdf);
 /** cdf(x, loc=0, scale=1) = erf(y / sqrt 2), 0 below loc. */
 export function cdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return erf(lax.mul(read("halfnorm.cdf", x, loc, scale).y, Math.SQRT1_2));
+  return erf(lax.mul(readHalfLine("halfnorm.cdf", x, loc, scale).y, Math.SQRT1_2));
 }
 export function logcdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.log(erf(lax.mul(read("halfnorm.logcdf", x, loc, scale).y, Math.SQRT1_2)));
+  return lax.log(erf(lax.mul(readHalfLine("halfnorm.logcdf", x, loc, scale).y, Math.SQRT1_2)));
 }
 /** sf(x, loc=0, scale=1) = erfc(y / sqrt 2), exact in the upper tail. */
 export function sf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return erfc(lax.mul(read("halfnorm.sf", x, loc, scale).y, Math.SQRT1_2));
+  return erfc(lax.mul(readHalfLine("halfnorm.sf", x, loc, scale).y, Math.SQRT1_2));
 }
 /** logsf(x, loc=0, scale=1) = log 2 + log_ndtr(-y), finite far beyond where erfc underflows. */
 export function logsf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.add(logNdtr(lax.neg(read("halfnorm.logsf", x, loc, scale).y)), Math.LN2);
+  return lax.add(logNdtr(lax.neg(readHalfLine("halfnorm.logsf", x, loc, scale).y)), Math.LN2);
 }
 /**
  * ppf(q, loc=0, scale=1): sqrt(2) erfinv(q) below q = 1/2 and -ndtri((1 - q)/2) above, which

@@ -4,7 +4,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
-import { standardize } from "./util.js";
+import { expOf, standardize } from "./util.js";
 
 /** logpdf(x, loc=0, scale=1) = -log(2 scale) - |z|. */
 export function logpdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
@@ -12,9 +12,7 @@ export function logpdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): 
   const z = standardize(xx!, l!, s!);
   return lax.sub(lax.neg(lax.abs(z)), lax.log(lax.mul(s!, 2)));
 }
-export function pdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.exp(logpdf(x, loc, scale));
-}
+export const pdf = expOf(logpdf);
 /** cdf(x, loc=0, scale=1): e^z / 2 below loc (exact far into the lower tail), 1 - e^-z / 2 above. */
 export function cdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
   const [xx, l, s] = floats("laplace.cdf", x, loc, scale);

@@ -8,7 +8,7 @@ import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { logNdtr, ndtr, ndtri } from "../special/index.js";
 import { floats } from "../special/util.js";
-import { standardize } from "./util.js";
+import { expOf, standardize } from "./util.js";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /** z = log(y) / s, -inf for y <= 0 (where ndtr(-inf) would give nan, cdf and sf answer 0 and 1). */
@@ -35,14 +35,7 @@ export function logpdf(
   );
   return jnp.where(r.inside, value, -Infinity);
 }
-export function pdf(
-  x: ArrayLike,
-  s: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return lax.exp(logpdf(x, s, loc, scale));
-}
+export const pdf = expOf(logpdf);
 /** cdf(x, s, loc=0, scale=1) = ndtr(log(y) / s). */
 export function cdf(
   x: ArrayLike,

@@ -5,7 +5,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import { type ArrayLike, promoteInexact } from "../../numpy/util.js";
 import { gammaln, xlogy } from "../special/index.js";
-import { notInteger } from "./util.js";
+import { expOf, notInteger } from "./util.js";
 
 /**
  * logpmf(x, n, p) = lgamma(n+1) + sum(x log p - lgamma(x+1)) over the last axis; -inf unless the
@@ -23,6 +23,4 @@ export function logpmf(x: ArrayLike, n: ArrayLike, p: ArrayLike): JaxArray {
   const valid = lax.bitwiseAnd(jnp.equal(jnp.sum(xx!, -1), nn!), jnp.logicalNot(badCount));
   return jnp.where(valid, value, -Infinity);
 }
-export function pmf(x: ArrayLike, n: ArrayLike, p: ArrayLike): JaxArray {
-  return lax.exp(logpmf(x, n, p));
-}
+export const pmf = expOf(logpmf);

@@ -6,6 +6,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import { type ArrayLike, broadcastTo, promoteInexact } from "../../numpy/util.js";
 import { solveTriangular } from "../linalg/index.js";
+import { expOf } from "./util.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -52,6 +53,4 @@ export function logpdf(x: ArrayLike, mean: ArrayLike, cov: ArrayLike): JaxArray 
   const logDet = jnp.sum(lax.log(jnp.diagonal(L, 0, -2, -1)), -1);
   return lax.sub(lax.mul(lax.add(mahalanobis(name, diff, L), n * LOG_2PI), -0.5), logDet);
 }
-export function pdf(x: ArrayLike, mean: ArrayLike, cov: ArrayLike): JaxArray {
-  return lax.exp(logpdf(x, mean, cov));
-}
+export const pdf = expOf(logpdf);

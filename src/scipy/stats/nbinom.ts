@@ -4,7 +4,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
-import { logBinomTerm, notInteger } from "./util.js";
+import { expOf, logBinomTerm, notInteger } from "./util.js";
 
 /**
  * logpmf(k, n, p, loc=0) = log(Gamma(n+k) / (Gamma(n) k!) p^n (1-p)^k), as n/(n+k) times the
@@ -20,6 +20,4 @@ export function logpmf(k: ArrayLike, n: ArrayLike, p: ArrayLike, loc: ArrayLike 
   const value = lax.add(lax.log(lax.div(nn!, trials)), logBinomTerm(nn!, trials, pp!));
   return jnp.where(outside, -Infinity, value);
 }
-export function pmf(k: ArrayLike, n: ArrayLike, p: ArrayLike, loc: ArrayLike = 0): JaxArray {
-  return lax.exp(logpmf(k, n, p, loc));
-}
+export const pmf = expOf(logpmf);

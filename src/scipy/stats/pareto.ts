@@ -4,7 +4,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
-import { standardize } from "./util.js";
+import { expOf, standardize } from "./util.js";
 
 /** [b, log y with y < 1 clamped to 1, y < 1, scale]. */
 const read = (name: string, x: ArrayLike, b: ArrayLike, loc: ArrayLike, scale: ArrayLike) => {
@@ -25,14 +25,7 @@ export function logpdf(
   const value = lax.sub(lax.sub(lax.log(r.b), lax.mul(lax.add(r.b, 1), r.logY)), lax.log(r.scale));
   return jnp.where(r.below, -Infinity, value);
 }
-export function pdf(
-  x: ArrayLike,
-  b: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return lax.exp(logpdf(x, b, loc, scale));
-}
+export const pdf = expOf(logpdf);
 /** cdf(x, b, loc=0, scale=1) = 1 - y^-b = -expm1(-b log y). */
 export function cdf(
   x: ArrayLike,

@@ -6,6 +6,7 @@ import { igammac } from "../../lax/special.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
+import { expOf } from "./util.js";
 
 /**
  * logpmf(k, mu, loc=0) = k log mu - mu - lgamma(k + 1) at x = k - loc, -inf off the
@@ -20,9 +21,7 @@ export function logpmf(k: ArrayLike, mu: ArrayLike, loc: ArrayLike = 0): JaxArra
   const outside = lax.bitwiseOr(lax.lt(x, 0), lax.ne(jnp.round(kk!), kk!));
   return jnp.where(outside, -Infinity, value);
 }
-export function pmf(k: ArrayLike, mu: ArrayLike, loc: ArrayLike = 0): JaxArray {
-  return lax.exp(logpmf(k, mu, loc));
-}
+export const pmf = expOf(logpmf);
 /** cdf(k, mu, loc=0) = Q(floor(x) + 1, mu), 0 below the support. */
 export function cdf(k: ArrayLike, mu: ArrayLike, loc: ArrayLike = 0): JaxArray {
   const [kk, m, l] = floats("poisson.cdf", k, mu, loc);

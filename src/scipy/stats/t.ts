@@ -4,7 +4,7 @@ import * as lax from "../../lax/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { betaln } from "../special/index.js";
 import { floats } from "../special/util.js";
-import { standardize } from "./util.js";
+import { expOf, standardize } from "./util.js";
 
 /**
  * logpdf(x, df, loc=0, scale=1) = -log(sqrt(df) B(df/2, 1/2) scale) - (df+1)/2 log1p(z^2/df).
@@ -26,11 +26,4 @@ export function logpdf(
   const kernel = lax.mul(lax.add(lax.mul(d!, 0.5), 0.5), lax.log1p(lax.div(lax.mul(z, z), d!)));
   return lax.neg(lax.add(normalizer, kernel));
 }
-export function pdf(
-  x: ArrayLike,
-  df: ArrayLike,
-  loc: ArrayLike = 0,
-  scale: ArrayLike = 1,
-): JaxArray {
-  return lax.exp(logpdf(x, df, loc, scale));
-}
+export const pdf = expOf(logpdf);

@@ -10,7 +10,7 @@ import type { ArrayLike } from "../../numpy/util.js";
 import { logNdtr, ndtr } from "../special/index.js";
 import { floats } from "../special/util.js";
 import * as norm from "./norm.js";
-import { logDiffExp, standardize } from "./util.js";
+import { expOf, logDiffExp, standardize } from "./util.js";
 
 /** log(Phi(b) - Phi(a)) for a <= b. */
 function logGaussMass(a: JaxArray, b: JaxArray): JaxArray {
@@ -43,9 +43,7 @@ export function logpdf(...args: Args): JaxArray {
   const outside = lax.bitwiseOr(lax.lt(z, a), lax.gt(z, b));
   return jnp.where(lax.ge(a, b), Number.NaN, jnp.where(outside, -Infinity, value));
 }
-export function pdf(...args: Args): JaxArray {
-  return lax.exp(logpdf(...args));
-}
+export const pdf = expOf(logpdf);
 /** log P(Z <= z | a <= Z <= b), through the complementary mass near 1 (as scipy). */
 function standardLogcdf(z: JaxArray, a: JaxArray, b: JaxArray): JaxArray {
   const inside = jnp.clip(z, a, b);
@@ -60,14 +58,10 @@ export function logcdf(...args: Args): JaxArray {
   const { x, a, b, loc, scale } = read("truncnorm.logcdf", args);
   return standardLogcdf(standardize(x, loc, scale), a, b);
 }
-export function cdf(...args: Args): JaxArray {
-  return lax.exp(logcdf(...args));
-}
+export const cdf = expOf(logcdf);
 /** logsf through the reflection Z -> -Z, which maps [a, b] to [-b, -a]. */
 export function logsf(...args: Args): JaxArray {
   const { x, a, b, loc, scale } = read("truncnorm.logsf", args);
   return standardLogcdf(lax.neg(standardize(x, loc, scale)), lax.neg(b), lax.neg(a));
 }
-export function sf(...args: Args): JaxArray {
-  return lax.exp(logsf(...args));
-}
+export const sf = expOf(logsf);

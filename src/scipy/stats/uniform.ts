@@ -4,7 +4,7 @@ import * as lax from "../../lax/index.js";
 import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { floats } from "../special/util.js";
-import { standardize } from "./util.js";
+import { expOf, standardize } from "./util.js";
 
 /** logpdf(x, loc=0, scale=1) = -log(scale) on [loc, loc + scale], -inf elsewhere. */
 export function logpdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
@@ -13,9 +13,7 @@ export function logpdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): 
   const outside = lax.bitwiseOr(lax.lt(y, 0), lax.gt(y, 1));
   return jnp.where(outside, -Infinity, lax.neg(lax.log(lax.mul(s!, jnp.onesLike(y)))));
 }
-export function pdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
-  return lax.exp(logpdf(x, loc, scale));
-}
+export const pdf = expOf(logpdf);
 /** cdf(x, loc=0, scale=1) = clip((x - loc) / scale, 0, 1). */
 export function cdf(x: ArrayLike, loc: ArrayLike = 0, scale: ArrayLike = 1): JaxArray {
   const [xx, l, s] = floats("uniform.cdf", x, loc, scale);

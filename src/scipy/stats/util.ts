@@ -3,11 +3,61 @@ import type { JaxArray } from "../../core/array.js";
 import * as lax from "../../lax/index.js";
 import { lgammaCorrection, log1pmx, logPoissonTerm } from "../../lax/log_gamma.js";
 import * as jnp from "../../numpy/index.js";
+import type { ArrayLike } from "../../numpy/util.js";
 import { betaln, xlog1py, xlogy } from "../special/index.js";
+import { floats } from "../special/util.js";
 
 /** (x - loc) / scale, the standardized variable of a location-scale family. */
 export function standardize(x: JaxArray, loc: JaxArray, scale: JaxArray): JaxArray {
   return lax.div(lax.sub(x, loc), scale);
+}
+
+/** The float arguments of a location-scale function as z = (x - loc) / scale and the scale. */
+export function readLocScale(name: string, x: ArrayLike, loc: ArrayLike, scale: ArrayLike) {
+  const [xx, l, s] = floats(name, x, loc, scale);
+  return { z: standardize(xx!, l!, s!), scale: s! };
+}
+
+/**
+ * The same for a distribution on the half-line y = (x - loc) / scale >= 0: y clamped to 0 below
+ * loc (so that the branch not taken stays finite), and where that happened.
+ */
+export function readHalfLine(name: string, x: ArrayLike, loc: ArrayLike, scale: ArrayLike) {
+  const { z, scale: s } = readLocScale(name, x, loc, scale);
+  const below = lax.lt(z, 0);
+  return { y: jnp.where(below, 0, z), below, scale: s };
+}
+
+/** exp of f, with f's arguments: pdf from logpdf, pmf from logpmf. */
+export function expOf<Args extends unknown[]>(
+  f: (...args: Args) => JaxArray,
+): (...args: Args) => JaxArray {
+  return (...args) => lax.exp(f(...args));
+}
+
+/** log of f, with f's arguments: logcdf from cdf where the tail needs no formula of its own. */
+export function logOf<Args extends unknown[]>(
+  f: (...args: Args) => JaxArray,
+): (...args: Args) => JaxArray {
+  return (...args) => lax.log(f(...args));
+}
+
+/**
+ * cdf, logcdf, sf and logsf from the cdf and sf of the prepared arguments, each function
+ * preparing them under its own name (`${dist}.logcdf`), which errors report.
+ */
+export function tailFunctions<Args extends unknown[], Prepared>(
+  dist: string,
+  prepare: (name: string, ...args: Args) => Prepared,
+  cdfOf: (prepared: Prepared) => JaxArray,
+  sfOf: (prepared: Prepared) => JaxArray,
+) {
+  return {
+    cdf: (...args: Args): JaxArray => cdfOf(prepare(`${dist}.cdf`, ...args)),
+    logcdf: (...args: Args): JaxArray => lax.log(cdfOf(prepare(`${dist}.logcdf`, ...args))),
+    sf: (...args: Args): JaxArray => sfOf(prepare(`${dist}.sf`, ...args)),
+    logsf: (...args: Args): JaxArray => lax.log(sfOf(prepare(`${dist}.logsf`, ...args))),
+  };
 }
 
 /** True where x is not a whole number (the pmf of a discrete distribution is 0 there, as scipy). */

@@ -5,6 +5,7 @@ import * as jnp from "../../numpy/index.js";
 import type { ArrayLike } from "../../numpy/util.js";
 import { i0e } from "../special/index.js";
 import { floats } from "../special/util.js";
+import { expOf } from "./util.js";
 
 /**
  * logpdf(x, kappa) = kappa (cos x - 1) - log(2 pi i0e(kappa)): log I0(kappa) = log i0e(kappa) +
@@ -21,6 +22,4 @@ export function logpdf(x: ArrayLike, kappa: ArrayLike): JaxArray {
   );
   return jnp.where(positive, value, Number.NaN);
 }
-export function pdf(x: ArrayLike, kappa: ArrayLike): JaxArray {
-  return lax.exp(logpdf(x, kappa));
-}
+export const pdf = expOf(logpdf);
