@@ -89,7 +89,8 @@ for (const { platform, available } of backends) {
           report(`lsq20 ${method} (${platform})`, r, c[key]!);
           expect(r.success, r.message).toBe(true);
           const x = r.x.tolist() as number[];
-          x.forEach((v, i) => expect(Math.abs(v - c.solution![i]!)).toBeLessThan(2e-3));
+          for (const [i, v] of x.entries())
+            expect(Math.abs(v - c.solution![i]!)).toBeLessThan(2e-3);
         }),
       );
     it(
