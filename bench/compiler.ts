@@ -136,7 +136,8 @@ const tfOps: Ops<tf.Tensor> = {
   ref: same,
   add: (a, b) => tf.add(a, b),
   mul: (a, b) => tf.mul(a, b),
-  unary: (name, a) => tf[name](a),
+  unary: (name, a) =>
+    ({ sin: tf.sin, tanh: tf.tanh, exp: tf.exp, abs: tf.abs, log: tf.log, neg: tf.neg })[name](a),
 };
 const jsOps: Ops<number> = {
   ref: same,

@@ -10,9 +10,9 @@ import { expectClose } from "../helpers/compare.js";
 
 const { numpy: jnp, optax } = jax;
 type Arr = jax.Array;
-// biome-ignore lint/suspicious/noExplicitAny: fixture JSON
 const F = JSON.parse(
   readFileSync(new URL("../fixtures/optax.json", import.meta.url), "utf8"),
+  // biome-ignore lint/suspicious/noExplicitAny: fixture JSON
 ) as any;
 
 function trajectory(opt: jax.optax.GradientTransformation<jax.PyTree>): number[][] {
