@@ -1,49 +1,11 @@
-/**
- * Statistical tests of the samplers through the MCMC driver, on cpu with fixed keys. Tolerances
- * are in units of the Monte Carlo standard error (Vehtari et al. 2021's MCSE, from
- * infer.summary/infer.mcse), so they shrink with the effective sample size and stay honest:
- * a bound of k MCSE fails with probability about 2 * Phi(-k) per quantity for a correct sampler.
- * Where many quantities are checked at once (100 dimensions), k is 4 (Bonferroni over 200 checks
- * gives about 1.3% at most); where the issue fixes it (the correlated Gaussian), k is 2.33.
- */
+/** Statistical tests of the samplers through the MCMC driver, on cpu with fixed keys (see statistical.ts). */
 import { describe, expect, it } from "vitest";
 import * as jax from "../../src/index.js";
-import type { MCMC, MCMCOptions } from "../../src/infer/mcmc.js";
-import type { AnyLogdensityFn, MCMCKernel, NUTSOptions } from "../../src/infer/samplers.js";
+import type { MCMC } from "../../src/infer/mcmc.js";
+import { expectWithin, host, nuts, sample } from "./statistical.js";
 
 const { infer, numpy: jnp, random } = jax;
 type Arr = jax.Array;
-
-const host = (x: Arr) => Array.from(x.dataSync() as Float32Array, Number);
-
-/** |estimate - truth| <= k * mcse, with the numbers in the failure message. */
-function expectWithin(name: string, estimate: number, truth: number, mcse: number, k: number) {
-  const z = Math.abs(estimate - truth) / mcse;
-  expect(z, `${name}: estimate ${estimate}, truth ${truth}, mcse ${mcse}`).toBeLessThanOrEqual(k);
-}
-
-async function sample(
-  sampler: MCMCKernel,
-  initParams: jax.PyTree,
-  options: Partial<MCMCOptions> = {},
-  seed = 0,
-) {
-  const mcmc = new infer.MCMC(sampler, {
-    numWarmup: 500,
-    numSamples: 500,
-    numChains: 4,
-    // Sequential chains draw exactly what vectorized ones draw (test/infer/mcmc.test.ts) and
-    // today run NUTS several times faster on cpu (jit's batched whileLoop is not compiled yet).
-    chainMethod: "sequential",
-    progressBar: false,
-    ...options,
-  });
-  await mcmc.run(random.key(seed), { initParams });
-  return mcmc;
-}
-
-const nuts = (logdensityFn: unknown, options: Partial<NUTSOptions> = {}) =>
-  new infer.NUTS({ logdensityFn: logdensityFn as AnyLogdensityFn, ...options });
 
 describe("NUTS with a dense mass matrix on a correlated 2-d Gaussian", () => {
   it("means, variances and the correlation within 2.33 MCSE", async () => {
