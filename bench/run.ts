@@ -191,8 +191,8 @@ async function chainWorkload(
   const a = runTfjax();
   const t = runTf();
   const results: [string, ArrayLike<number>][] = [
-    ["tfjax", a.dataSync()],
-    ["tf.js", t.dataSync() as Float32Array],
+    ["tfjax", await a.data()],
+    ["tf.js", (await t.data()) as Float32Array],
   ];
   free(a);
   t.dispose();
@@ -278,8 +278,8 @@ async function seluWorkload(n: number, reps: number) {
   const a = seluTfjax(jx);
   const t = seluTf(tx);
   const results: [string, ArrayLike<number>][] = [
-    ["tfjax", a.dataSync()],
-    ["tf.js", t.dataSync() as Float32Array],
+    ["tfjax", await a.data()],
+    ["tf.js", (await t.data()) as Float32Array],
   ];
   free(a);
   t.dispose();

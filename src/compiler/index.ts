@@ -52,6 +52,9 @@ function buildPlan(closed: ClosedJaxpr, device: Device): Plan {
     const consts = o.consts.map((c) =>
       (c as EagerArray).device?.platform === device.platform ? c : devicePut(c, device),
     );
+    // The plan outlives the call that built it, which may run inside jax.tidy: its constants
+    // must not be freed with that scope.
+    for (const c of consts) (c as EagerArray).share?.();
     return new ClosedJaxpr(o.jaxpr, consts);
   });
   const interpret: Plan = (args) =>

@@ -187,3 +187,25 @@ describe("the plan cache", () => {
     expect(compiledPlanCount()).toBe(plans + 1);
   });
 });
+
+describe("plans built inside jax.tidy", () => {
+  it("keep their folded constants alive for later calls", async () => {
+    for (const { platform, available } of await backendMatrix()) {
+      if (!available) continue;
+      const previous = jax.defaultBackend();
+      await jax.setDefaultBackend(platform);
+      try {
+        const table = jnp.array([1, 2, 3]);
+        const f = jax.jit((x: A) =>
+          jnp.add(jnp.multiply(x, jnp.sum(table)), jnp.log(jnp.array(2))),
+        );
+        const x = jnp.array([0.5, 1, 2]);
+        const first = await values([jax.tidy(() => f(x))]);
+        const second = await values([f(x)]);
+        expect(second).toEqual(first);
+      } finally {
+        await jax.setDefaultBackend(previous);
+      }
+    }
+  });
+});
