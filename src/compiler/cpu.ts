@@ -63,9 +63,6 @@ const REDUCTIONS = new Set([
   "reduce_or",
 ]);
 
-/** Thrown while generating code for something the generator cannot express. */
-export class Unsupported extends Error {}
-
 interface Fallback {
   primitive: Primitive;
   params: Params;

@@ -9,7 +9,7 @@ import type { EagerArray, JaxArray } from "../core/array.js";
 import { type Device, getDefaultDevice, withDefaultDevice } from "../core/backend.js";
 import { devicePut } from "../core/device_put.js";
 import { ClosedJaxpr, evalJaxpr } from "../core/jaxpr.js";
-import { compileCpu, Unsupported } from "./cpu.js";
+import { compileCpu } from "./cpu.js";
 import { optimize } from "./passes.js";
 import { compileWebgpu } from "./webgpu.js";
 
@@ -57,16 +57,11 @@ function buildPlan(closed: ClosedJaxpr, device: Device): Plan {
     for (const c of consts) (c as EagerArray).share?.();
     return new ClosedJaxpr(o.jaxpr, consts);
   });
-  const interpret: Plan = (args) =>
-    evalJaxpr(optimized.jaxpr, optimized.consts, args, { free: true });
   if (device.platform === "cpu") {
-    try {
-      const program = compileCpu(optimized, closed.outAvals, device);
-      return (args) => program.run(args);
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-    }
+    // Primitives without generated code run their tf.js kernels from inside the program.
+    const program = compileCpu(optimized, closed.outAvals, device);
+    return (args) => program.run(args);
   }
   if (device.platform === "webgpu") return compileWebgpu(optimized, closed.outAvals, device);
-  return interpret;
+  return (args) => evalJaxpr(optimized.jaxpr, optimized.consts, args, { free: true });
 }
