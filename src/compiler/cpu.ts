@@ -150,13 +150,14 @@ const ELEMENTWISE: Record<string, Expr> = {
       ? `rt.math.roundEven(${a})`
       : `(Math.sign(${a}) * Math.floor(Math.abs(${a}) + 0.5))`,
   is_finite: ([a]) => bool(`Number.isFinite(${a})`),
-  exp: floatMath("Math.exp"),
+  // rt.math.exp: float32-exact like Math.exp, but V8 inlines it into the loop.
+  exp: floatMath("rt.math.exp"),
   exp2: ([a]) => F(`2 ** ${a}`),
   log: floatMath("Math.log"),
   expm1: floatMath("Math.expm1"),
   log1p: floatMath("Math.log1p"),
   tanh: floatMath("Math.tanh"),
-  logistic: ([a]) => F(`1 / (1 + Math.exp(-${a}))`),
+  logistic: ([a]) => F(`1 / (1 + rt.math.exp(-${a}))`),
   sin: floatMath("Math.sin"),
   cos: floatMath("Math.cos"),
   tan: floatMath("Math.tan"),
@@ -315,8 +316,11 @@ class Program {
   }
   /** A constant array (a Jaxpr const or a folded value) as a Val. */
   constArray(x: JaxArray): Val {
-    const data = (x as EagerArray).tensor.dataSync() as Typed;
+    const data = (x as EagerArray).storageValues();
     if (x.size === 1) return { code: literalCode(data[0]!, x.dtype), aval: x.aval };
+    // The program reads the array's values: keeping the array alive keeps them from being
+    // freed (and recycled) while the program lives.
+    this.closure.push(x);
     return { code: this.constant(data), aval: x.aval };
   }
 }
@@ -1129,28 +1133,24 @@ export function compileCpu(
   const source = `"use strict";\n${prog.decls.join("\n")}\nreturn function run(A) {\n${code.lines.join("\n")}\n};`;
   const runtime = makeRuntime(prog.fallbacks, device);
   const fn = new Function("C", "rt", source)(prog.closure, runtime) as (a: Value[]) => Value[];
-  const storage = outAvals.map((a) => storageDtype(a.dtype));
-  const engine = tf.engine();
-  const backend = tf.findBackend("cpu")!;
+  const scalarArg = jaxpr.invars.map(isScalar);
   return {
     source,
     fallbacks: prog.fallbacks.map((f) => f.primitive.name),
     run(arrays) {
       const inputs = new Array<Value>(arrays.length);
       for (let i = 0; i < arrays.length; i++) {
-        const data = arrays[i]!.tensor.dataSync() as Typed;
-        inputs[i] = arrays[i]!.size === 1 ? data[0]! : data;
+        const data = arrays[i]!.storageValues();
+        inputs[i] = scalarArg[i] ? data[0]! : data;
       }
       const values = fn(inputs);
+      // Results stay host arrays until a tf.js kernel asks for a tensor (EagerArray.fromHost).
       const result = new Array<EagerArray>(values.length);
       for (let i = 0; i < values.length; i++) {
         const aval = outAvals[i]!;
         const v = values[i]!;
         const data = typeof v === "number" ? typedOf(aval.dtype, v) : v;
-        // The backend takes the array as is (tf.tensor would validate and infer first).
-        const shape = aval.shape as number[];
-        const tensor = engine.makeTensor(data, shape, storage[i]!, backend) as tf.Tensor;
-        result[i] = new EagerArray(tensor, aval.dtype, aval.weakType, device, aval);
+        result[i] = EagerArray.fromHost(data, aval, device);
       }
       return result;
     },
@@ -1176,7 +1176,7 @@ function makeRuntime(fallbacks: Fallback[], device: Device): Runtime {
       });
       const outs = bind(f.primitive, arrays, f.params) as EagerArray[];
       const values = outs.map((o) => {
-        const data = o.tensor.dataSync() as Typed;
+        const data = o.storageValues();
         return o.size === 1 ? data[0]! : data;
       });
       for (const a of [...arrays, ...outs]) a.dispose();

@@ -100,3 +100,35 @@ export function roundEven(x: number): number {
 export function pow(x: number, y: number): number {
   return x === 1 || y === 0 ? 1 : Math.fround(x ** y);
 }
+
+/*
+ * exp for float32 results, inlined by V8 into generated loops (Math.exp is a call into C that
+ * is not). Table-driven as musl's expf (https://git.musl-libc.org/cgit/musl/tree/src/math/expf.c
+ * at v1.2.5): x = (k/32) ln 2 + r with |r| <= ln2/64, e^x = 2^(k/32) e^r, e^r by its degree-5
+ * Taylor polynomial (relative error below 3e-15), all in double precision, so rounded to float32
+ * it is Math.exp's float32 result (test/compiler/scalar_math.test.ts checks a sweep of inputs).
+ * k is rounded by adding and subtracting 1.5 * 2^52, since V8's Math.round is slow. Outside
+ * (-104, 89), where float32 under- or overflows, and for NaN, it is Math.exp.
+ */
+const EXP_TABLE_BITS = 5;
+const EXP_N = 1 << EXP_TABLE_BITS;
+const EXP_N_OVER_LN2 = EXP_N / Math.LN2;
+const EXP_LN2_OVER_N = Math.LN2 / EXP_N;
+const ROUND_SHIFT = 1.5 * 2 ** 52;
+/** 2^(j/32) for j = 0..31. */
+const EXP_FRACTION = Float64Array.from({ length: EXP_N }, (_, j) => 2 ** (j / EXP_N));
+/** 2^e for e >= -EXP_MIN_POWER: covers x in (-104, 89). */
+const EXP_MIN_POWER = 160;
+const EXP_POWER = Float64Array.from(
+  { length: 2 * EXP_MIN_POWER },
+  (_, i) => 2 ** (i - EXP_MIN_POWER),
+);
+
+export function exp(x: number): number {
+  if (!(x > -104 && x < 89)) return Math.exp(x);
+  const kd = x * EXP_N_OVER_LN2 + ROUND_SHIFT - ROUND_SHIFT;
+  const r = x - kd * EXP_LN2_OVER_N;
+  const k = kd | 0;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120)))));
+  return EXP_FRACTION[k & (EXP_N - 1)]! * EXP_POWER[(k >> EXP_TABLE_BITS) + EXP_MIN_POWER]! * p;
+}

@@ -1,9 +1,9 @@
-import type * as tf from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs-core";
 import { ShapedArray } from "./aval.js";
 import { type Device, getDefaultDevice } from "./backend.js";
-import type { DType } from "./dtype.js";
+import { type DType, storageDtype } from "./dtype.js";
 import { DisposedArrayError, IndexError, SyncReadError, TypeError_ } from "./errors.js";
-import { disposeTensor } from "./host_buffers.js";
+import { disposeTensor, type HostArray, recycleHostArray } from "./host_buffers.js";
 import { formatArrayRepr, formatArrayStr } from "./repr.js";
 import { prod, type Shape } from "./shape.js";
 
@@ -63,13 +63,22 @@ export abstract class JaxArray {
   abstract str(): string;
 }
 
+/** What fromHost passes for the tensor: never stored (the host values are). */
+const NO_TENSOR = null as unknown as tf.Tensor;
 /** Live eager arrays in the innermost tidy() scope, released when it ends. */
 const tidyScopes: Set<EagerArray>[] = [];
 const releaseOnCollect = new FinalizationRegistry<tf.Tensor>(disposeTensor);
 
-/** A concrete array: a tf.js tensor plus tfjax's dtype and JAX's weak-type flag. */
+/**
+ * A concrete array: a tf.js tensor plus tfjax's dtype and JAX's weak-type flag. A compiled cpu
+ * program's result starts as its host values alone and becomes a tf.js tensor only when a
+ * tf.js kernel needs one: a cached jitted call then costs no tensor bookkeeping, and an
+ * unreachable result is plain garbage (no finalizer).
+ */
 export class EagerArray extends JaxArray {
-  #tensor: tf.Tensor;
+  #tensor: tf.Tensor | null;
+  /** Values on the cpu backend not (yet) handed to tf.js; null once they have been. */
+  #host: HostArray | null = null;
   readonly #aval: ShapedArray;
   readonly #device: Device;
 
@@ -79,9 +88,11 @@ export class EagerArray extends JaxArray {
     weakType = false,
     device: Device = getDefaultDevice(),
     aval?: ShapedArray,
+    host: HostArray | null = null,
   ) {
     super();
-    this.#tensor = tensor;
+    this.#tensor = host === null ? tensor : null;
+    this.#host = host;
     this.#aval = aval ?? new ShapedArray(tensor.shape, dtype, weakType);
     this.#device = device;
     // Inside tidy() the scope frees the array; only arrays that outlive every scope need the
@@ -89,6 +100,11 @@ export class EagerArray extends JaxArray {
     const scope = tidyScopes.at(-1);
     if (scope) scope.add(this);
     else this.releaseWhenCollected();
+  }
+
+  /** An array on the cpu backend holding `values` (in tf.js's storage type for the dtype). */
+  static fromHost(values: HostArray, aval: ShapedArray, device: Device): EagerArray {
+    return new EagerArray(NO_TENSOR, aval.dtype, aval.weakType, device, aval, values);
   }
 
   get aval(): ShapedArray {
@@ -101,15 +117,37 @@ export class EagerArray extends JaxArray {
 
   /** The underlying tf.js tensor (owned by this array: do not dispose it yourself). */
   get tensor(): tf.Tensor {
-    if (this.#tensor.isDisposed)
-      throw new DisposedArrayError(
-        `Array${this.aval.strShort()} was used after dispose() or after the tidy() scope that made it ended`,
-      );
+    const tensor = this.#tensor ?? this.#tensorOfHost();
+    if (tensor.isDisposed) throw this.#disposedError();
+    return tensor;
+  }
+
+  #tensorOfHost(): tf.Tensor {
+    if (this.#host === null) throw this.#disposedError();
+    const shape = this.#aval.shape as number[];
+    const backend = tf.findBackend("cpu")!;
+    const tensor = tf.engine().makeTensor(this.#host, shape, storageDtype(this.dtype), backend);
+    // The tensor belongs to this array, not to whichever tf.tidy is running now.
+    tf.keep(tensor);
+    this.#tensor = tensor as tf.Tensor;
+    this.#host = null;
+    if (this.#watched) releaseOnCollect.register(this, this.#tensor, this);
     return this.#tensor;
   }
 
+  #disposedError(): DisposedArrayError {
+    return new DisposedArrayError(
+      `Array${this.aval.strShort()} was used after dispose() or after the tidy() scope that made it ended`,
+    );
+  }
+
+  /** The values in tf.js's storage type (int32 words for uint32), without conversion. */
+  storageValues(): HostArray {
+    return this.#host ?? (this.tensor.dataSync() as HostArray);
+  }
+
   get isDisposed(): boolean {
-    return this.#tensor.isDisposed;
+    return this.#tensor === null ? this.#host === null : this.#tensor.isDisposed;
   }
 
   #shared = false;
@@ -133,22 +171,28 @@ export class EagerArray extends JaxArray {
   releaseWhenCollected(): void {
     if (this.#watched) return;
     this.#watched = true;
-    releaseOnCollect.register(this, this.#tensor, this);
+    if (this.#tensor !== null) releaseOnCollect.register(this, this.#tensor, this);
   }
 
   /** Frees the tensor now instead of when the array is garbage collected. */
   dispose(): void {
     if (this.#shared) return;
+    if (this.#tensor === null) {
+      if (this.#host !== null) recycleHostArray(this.#host);
+      this.#host = null;
+      return;
+    }
     if (this.#watched) releaseOnCollect.unregister(this);
     disposeTensor(this.#tensor);
   }
 
   /** The values as a flat typed array: Float32Array, Int32Array, Uint32Array or Uint8Array (bool). */
   dataSync(): Float32Array | Int32Array | Uint32Array | Uint8Array {
-    return this.fromStorage(readSync(this.tensor, this.device));
+    return this.fromStorage(this.#host ?? readSync(this.tensor, this.device));
   }
 
   async data(): Promise<Float32Array | Int32Array | Uint32Array | Uint8Array> {
+    if (this.#host !== null) return this.fromStorage(this.#host);
     return this.fromStorage((await this.tensor.data()) as Float32Array | Int32Array | Uint8Array);
   }
 
@@ -173,7 +217,7 @@ export class EagerArray extends JaxArray {
 
   /** Waits until the value is computed (for timing on asynchronous backends such as webgpu). */
   async blockUntilReady(): Promise<this> {
-    await this.tensor.data();
+    if (this.#host === null) await this.tensor.data();
     return this;
   }
 

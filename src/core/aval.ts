@@ -18,6 +18,12 @@ export class ShapedArray {
   get size(): number {
     return prod(this.shape);
   }
+  #key: string | undefined;
+  /** f32[3,4], with a trailing "w" when weakly typed: what a jit cache keys on. */
+  get key(): string {
+    this.#key ??= `${this.strShort()}${this.weakType ? "w" : ""}`;
+    return this.#key;
+  }
   /** f32[3,4] as in a printed jaxpr. */
   strShort(): string {
     return `${shortName(this.dtype)}[${this.shape.join(",")}]`;

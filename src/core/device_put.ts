@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { EagerArray, JaxArray } from "./array.js";
 import { activate, type Device, devices, getDefaultDevice } from "./backend.js";
 import { scalarArray, weakDtypeOfNumber } from "./constants.js";
+import { storageDtype } from "./dtype.js";
 import { TypeError_ } from "./errors.js";
 import { type PyTree, treeMap } from "./pytree.js";
 
@@ -29,6 +30,6 @@ function putLeaf(leaf: unknown, target: Device): EagerArray {
         : `devicePut: expected arrays or JS numbers in the tree, got ${typeof leaf}`,
     );
   activate(target);
-  const copy = tf.tensor(leaf.tensor.dataSync(), leaf.shape, leaf.tensor.dtype);
+  const copy = tf.tensor(leaf.storageValues(), leaf.shape, storageDtype(leaf.dtype));
   return new EagerArray(copy, leaf.dtype, leaf.weakType, target);
 }

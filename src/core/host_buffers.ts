@@ -39,7 +39,12 @@ export function disposeTensor(t: tf.Tensor): void {
   const onCpu = backend?.data.has(t.dataId) ?? false;
   const values = onCpu ? (backend!.data.get(t.dataId)?.values as HostArray | undefined) : undefined;
   t.dispose();
-  if (!values || !recyclable.has(values) || backend!.data.has(t.dataId)) return;
+  if (values && !backend!.data.has(t.dataId)) recycleHostArray(values);
+}
+
+/** Returns a result array that nothing references any more to the pool (if it came from it). */
+export function recycleHostArray(values: HostArray): void {
+  if (!recyclable.has(values)) return;
   const key = `${values.constructor.name}:${values.length}`;
   const list = spare.get(key) ?? [];
   if (list.length < MAX_SPARE) list.push(values);

@@ -145,7 +145,7 @@ export function jit<F extends (...args: never[]) => PyTree>(
     if (device) arrays = arrays.map((a) => (a instanceof Tracer ? a : devicePut(a, device)));
     const key = [
       treedefToString(inTree),
-      ...arrays.map((a) => `${a.aval.strShort()}${a.weakType ? "w" : ""}`),
+      ...arrays.map((a) => a.aval.key),
       ...[...statics].map(([i, v]) => `${i}=${staticKey(v)}`),
       `kw=${staticKey(args.staticKw)}`,
     ].join("|");
@@ -171,10 +171,12 @@ export function jit<F extends (...args: never[]) => PyTree>(
   const plain = !opts.staticArgnums && staticNames.length === 0 && !device;
   const byTypes = new Map<string, { entry: TracedClosed; params: PjitParams }>();
   const typesKey = (args: unknown[]): string | null => {
+    // One argument keys on its aval's own (cached) string: no concatenation per call.
+    if (args.length === 1) return args[0] instanceof JaxArray ? args[0].aval.key : null;
     let key = "";
     for (const a of args) {
       if (!(a instanceof JaxArray)) return null;
-      key += `${a.aval.strShort()}${a.weakType ? "w" : ""}|`;
+      key += `${a.aval.key}|`;
     }
     return key;
   };
