@@ -30,6 +30,10 @@ import { prod, shapesEqual, stridesOf } from "../core/shape.js";
 import { intKernelJs } from "../lax/kernels.js";
 import { THREEFRY_PARITY, THREEFRY_ROTATIONS } from "../lax/threefry.js";
 import * as scalarMath from "./scalar_math.js";
+import { compileKernel, lowerable, runKernel, simdAvailable } from "./wasm.js";
+
+/** Fused loops shorter than this stay JavaScript: a SIMD kernel's copies and call cost more. */
+const SIMD_MIN_SIZE = 1024;
 
 type Typed = Float32Array | Int32Array | Uint8Array;
 type Value = number | Typed;
@@ -77,6 +81,7 @@ export interface Runtime {
   int: typeof intKernelJs;
   bits: { f32: Float32Array; i32: Int32Array };
   take: typeof takeHostArray;
+  simd: typeof runKernel;
 }
 
 // --- literals and elementwise expressions ---------------------------------------------------
@@ -903,12 +908,24 @@ class FusedGroup {
     return `${v.code}[${this.prog.constant(stridedTable(this.shape, strides))}[i]]`;
   }
 
-  emit(): void {
-    const locals = new Map<Var, string>();
-    const usesInside = new Map<Var, number>();
+  /** How often each member is read inside the loop (by its equations and reductions). */
+  usesInside(): Map<Var, number> {
+    const uses = new Map<Var, number>();
     const inputs = [...this.eqns.flatMap((e) => e.inputs), ...this.reductions.map((r) => r.input)];
     for (const a of inputs)
-      if (a instanceof Var && this.members.has(a)) usesInside.set(a, (usesInside.get(a) ?? 0) + 1);
+      if (a instanceof Var && this.members.has(a)) uses.set(a, (uses.get(a) ?? 0) + 1);
+    return uses;
+  }
+
+  /** Members read after the loop (by later equations or as outputs), which go to buffers. */
+  readAfter(v: Var, usesInside: Map<Var, number>): boolean {
+    return (this.em.uses.get(v) ?? 0) > (usesInside.get(v) ?? 0);
+  }
+
+  emit(): void {
+    if (this.emitSimd()) return;
+    const locals = new Map<Var, string>();
+    const usesInside = this.usesInside();
     const strides = stridesOf([...this.shape]);
     const body: string[] = [];
     const stores: string[] = [];
@@ -925,19 +942,16 @@ class FusedGroup {
       const exprs = elementwiseExprs(e, ins, (d) => `((i / ${strides[d]}) | 0) % ${this.shape[d]}`);
       if (exprs.pre) body.push(exprs.pre);
       e.outBinders.forEach((v, i) => {
-        const total = this.em.uses.get(v) ?? 0;
-        const inside = usesInside.get(v) ?? 0;
         // A value read once, by the next equations of this loop, is inlined into its reader:
         // a select then evaluates only the case it takes, as a hand-written loop would.
-        if (!exprs.pre && total === 1 && inside === 1) {
+        if (!exprs.pre && this.em.uses.get(v) === 1 && usesInside.get(v) === 1) {
           locals.set(v, `(${exprs.outs[i]})`);
           return;
         }
         const local = this.prog.fresh("t");
         body.push(`const ${local} = ${exprs.outs[i]};`);
         locals.set(v, local);
-        // Values read after the loop (by later equations or as outputs) go to a buffer.
-        if (total > inside) {
+        if (this.readAfter(v, usesInside)) {
           const o = this.em.output(v);
           stores.push(`${o.code}[i] = ${local};`);
           this.em.bind(v, o);
@@ -952,6 +966,41 @@ class FusedGroup {
       for (const s of [...body, ...stores]) this.code.line(s);
     });
     for (const r of this.reductions) for (const line of r.reducer.finish) this.code.line(line);
+  }
+
+  /**
+   * The loop as a WebAssembly SIMD kernel (src/compiler/wasm.ts), when it is long enough to pay
+   * for copying its operands, folds no reduction, and every equation has a SIMD lowering over
+   * float32 arrays of the loop's shape and size-1 values.
+   */
+  emitSimd(): boolean {
+    if (!simdAvailable || this.size < SIMD_MIN_SIZE || this.reductions.length > 0) return false;
+    if (!this.eqns.every(lowerable)) return false;
+    const arrays: Var[] = [];
+    const scalars: Var[] = [];
+    for (const e of this.eqns)
+      for (const a of e.inputs) {
+        if (!(a instanceof Var) || this.members.has(a) || arrays.includes(a) || scalars.includes(a))
+          continue;
+        if (isScalar(a)) scalars.push(a);
+        else if (a.aval.dtype === "float32" && shapesEqual(a.aval.shape, this.shape))
+          arrays.push(a);
+        else return false;
+      }
+    const usesInside = this.usesInside();
+    const outputs = [...this.members].filter((v) => this.readAfter(v, usesInside));
+    if (!outputs.every((v) => v.aval.dtype === "float32")) return false;
+    const kernel = this.prog.constant(compileKernel(this.eqns, { arrays, scalars, outputs }));
+    const read = (vs: Var[]) => vs.map((v) => this.em.read(v).code).join(", ");
+    const outs = outputs.map((v) => {
+      const o = this.em.output(v);
+      this.em.bind(v, o);
+      return o.code;
+    });
+    this.code.line(
+      `rt.simd(${kernel}, ${this.size}, [${read(arrays)}], [${outs.join(", ")}], [${read(scalars)}]);`,
+    );
+    return true;
   }
 }
 
@@ -1186,5 +1235,6 @@ function makeRuntime(fallbacks: Fallback[], device: Device): Runtime {
     int: intKernelJs,
     bits: { f32, i32: new Int32Array(f32.buffer) },
     take: takeHostArray,
+    simd: runKernel,
   };
 }

@@ -1,0 +1,557 @@
+/**
+ * Fused elementwise loops over float32 arrays as WebAssembly SIMD kernels (four lanes a step,
+ * no branches: a select computes both cases and blends them). The cpu lowering hands a fused
+ * group here when every equation has a lowering below; the kernel then produces exactly the
+ * values the generated JavaScript loop would:
+ * - float32 arithmetic (add, sub, mul, div, sqrt, min, max, floor, ceil, ...) is correctly
+ *   rounded in f32x4, as Math.fround of the double result is;
+ * - exp, log, logistic and rsqrt are computed on f64x2 lanes to about 1e-16 and then rounded
+ *   to float32, as the JavaScript code rounds Math's double results.
+ * Booleans are i32x4 lane masks (all ones or zero).
+ */
+import type { Atom, JaxprEqn, Var } from "../core/jaxpr.js";
+import { Literal } from "../core/jaxpr.js";
+
+// --- binary encoding --------------------------------------------------------------------------
+
+const I32 = 0x7f;
+const F32 = 0x7d;
+const V128 = 0x7b;
+
+/** Opcodes after the 0xfd SIMD prefix (the final SIMD specification's numbering). */
+const SIMD = {
+  load: 0x00,
+  store: 0x0b,
+  const: 0x0c,
+  shuffle: 0x0d,
+  i32x4Splat: 0x11,
+  i64x2Splat: 0x12,
+  f32x4Splat: 0x13,
+  f64x2Splat: 0x14,
+  f32x4Eq: 0x41,
+  f32x4Ne: 0x42,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  f32x4Le: 0x45,
+  f32x4Ge: 0x46,
+  f64x2Eq: 0x47,
+  f64x2Lt: 0x49,
+  f64x2Gt: 0x4a,
+  not: 0x4d,
+  and: 0x4e,
+  or: 0x50,
+  bitselect: 0x52,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  f32x4Ceil: 0x67,
+  f32x4Floor: 0x68,
+  f64x2Nearest: 0x94,
+  i32x4Sub: 0xb1,
+  i64x2ExtendLowI32x4S: 0xc7,
+  i64x2Shl: 0xcb,
+  i64x2ShrU: 0xcd,
+  i64x2Add: 0xce,
+  f32x4Abs: 0xe0,
+  f32x4Neg: 0xe1,
+  f32x4Sqrt: 0xe3,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Min: 0xe8,
+  f32x4Max: 0xe9,
+  f64x2Sqrt: 0xef,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
+  f64x2Div: 0xf3,
+  f64x2Pmin: 0xf6,
+  f64x2Pmax: 0xf7,
+  i32x4TruncSatF64x2SZero: 0xfc,
+  f64x2ConvertLowI32x4S: 0xfe,
+} as const;
+
+/** A growing byte buffer with WebAssembly's encodings. */
+class Bytes {
+  readonly data: number[] = [];
+  u8(...bytes: number[]): this {
+    this.data.push(...bytes);
+    return this;
+  }
+  u32(n: number): this {
+    do {
+      let byte = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) byte |= 0x80;
+      this.data.push(byte);
+    } while (n !== 0);
+    return this;
+  }
+  s32(n: number): this {
+    for (;;) {
+      const byte = n & 0x7f;
+      n >>= 7;
+      const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+      this.data.push(done ? byte : byte | 0x80);
+      if (done) return this;
+    }
+  }
+  /** A length-prefixed vector of bytes (a section's or a function body's contents). */
+  sized(inner: Bytes): this {
+    return this.u32(inner.data.length).u8(...inner.data);
+  }
+}
+
+/** A v128 constant with the same value in every lane. */
+function splatBytes(value: number, lane: "f32" | "f64" | "i64"): number[] {
+  const buffer = new ArrayBuffer(16);
+  const view = new DataView(buffer);
+  for (let k = 0; k < 16; k += lane === "f32" ? 4 : 8) {
+    if (lane === "f32") view.setFloat32(k, value, true);
+    else if (lane === "f64") view.setFloat64(k, value, true);
+    else view.setBigInt64(k, BigInt(value), true);
+  }
+  return [...new Uint8Array(buffer)];
+}
+
+/** One exported function `run(bytes, ...pointers, ...scalars)` over an imported memory. */
+function assembleModule(
+  params: number[],
+  v128Locals: number,
+  body: Bytes,
+): Uint8Array<ArrayBuffer> {
+  const section = (id: number, content: Bytes) => new Bytes().u8(id).sized(content).data;
+  const type = new Bytes()
+    .u32(1)
+    .u8(0x60)
+    .u32(params.length)
+    .u8(...params)
+    .u32(0);
+  const imports = new Bytes().u32(1).u32(3).u8(0x65, 0x6e, 0x76); // "env"
+  imports.u32(3).u8(0x6d, 0x65, 0x6d).u8(0x02, 0x00).u32(1); // "mem": memory, min 1 page
+  const functions = new Bytes().u32(1).u32(0);
+  const exports = new Bytes().u32(1).u32(3).u8(0x72, 0x75, 0x6e).u8(0x00).u32(0); // "run"
+  const fn = new Bytes().u32(2).u32(1).u8(I32).u32(v128Locals).u8(V128);
+  fn.u8(...body.data).u8(0x0b);
+  const code = new Bytes().u32(1).sized(fn);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, type),
+    ...section(2, imports),
+    ...section(3, functions),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
+
+// --- the kernel's instructions --------------------------------------------------------------------
+
+/**
+ * Emits instructions and hands out v128 locals (after the parameters and the i32 counter).
+ * Constants are loaded from memory into locals once, before the loop: V8 rematerializes a
+ * v128.const at every use inside the loop, which costs several instructions each time.
+ */
+class KernelCode {
+  readonly prologue = new Bytes();
+  readonly body = new Bytes();
+  readonly #constants = new Map<string, number>();
+  #v128 = 0;
+  constructor(private readonly firstV128: number) {}
+  get v128Count(): number {
+    return this.#v128;
+  }
+  local(): number {
+    return this.firstV128 + this.#v128++;
+  }
+  simd(op: number): this {
+    this.body.u8(0xfd).u32(op);
+    return this;
+  }
+  get(local: number): this {
+    this.body.u8(0x20).u32(local);
+    return this;
+  }
+  set(local: number): this {
+    this.body.u8(0x21).u32(local);
+    return this;
+  }
+  /** Pops a value into a fresh local. */
+  save(): number {
+    const local = this.local();
+    this.set(local);
+    return local;
+  }
+  /** The constants' bytes, which the kernel loads from the start of memory. */
+  readonly pool: number[] = [];
+  /** The local holding a vector with `value` in every lane. */
+  constant(value: number, lane: "f32" | "f64" | "i64"): number {
+    const key = `${lane}:${Object.is(value, -0) ? "-0" : value}`;
+    let local = this.#constants.get(key);
+    if (local === undefined) {
+      local = this.local();
+      this.prologue.u8(0x41).s32(0).u8(0xfd).u32(SIMD.load).u32(4).u32(this.pool.length);
+      this.prologue.u8(0x21).u32(local);
+      this.pool.push(...splatBytes(value, lane));
+      this.#constants.set(key, local);
+    }
+    return local;
+  }
+  /** Pushes a vector with `value` in every lane. */
+  splat(value: number, lane: "f32" | "f64" | "i64"): this {
+    return this.get(this.constant(value, lane));
+  }
+  shuffle(lanes: number[]): this {
+    this.simd(SIMD.shuffle);
+    this.body.u8(...lanes);
+    return this;
+  }
+  /** op(a, b) for locals a and b. */
+  binary(op: number, a: number, b: number): this {
+    return this.get(a).get(b).simd(op);
+  }
+}
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
+/** Bytes 8..15 of a vector moved to 0..7, for promoting the upper two float32 lanes. */
+const HIGH_HALF = [...range(8, 8), ...range(8, 8)];
+/** The low halves of two vectors side by side: two demoted f64x2 results as one f32x4. */
+const LOW_HALVES = [...range(0, 8), ...range(16, 8)];
+
+/** Applies `fn` (f64x2 in a local -> f64x2 on the stack) to each float32 lane of local `a`. */
+function viaF64(c: KernelCode, a: number, fn: (x: number) => void): void {
+  const halves = [false, true].map((high) => {
+    if (high) c.get(a).get(a).shuffle(HIGH_HALF);
+    else c.get(a);
+    c.simd(SIMD.f64x2PromoteLowF32x4);
+    fn(c.save());
+    return c.simd(SIMD.f32x4DemoteF64x2Zero).save();
+  });
+  c.get(halves[0]!).get(halves[1]!).shuffle(LOW_HALVES);
+}
+
+// fdlibm's split of ln 2: LN2_HI has trailing zero bits, so k * LN2_HI is exact for |k| < 2^20.
+const LN2_HI = 6.9314718036912381649e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+
+/**
+ * e^x on f64x2: x = k ln2 + r with |r| <= ln2/2, e^r by its degree-12 Taylor polynomial
+ * (relative error below 2e-16), 2^k built from its exponent bits. x is first clamped to
+ * [-708, 709], where 2^k stays a normal double and e^x is 0 or infinite in float32 beyond;
+ * NaN stays NaN.
+ */
+function expF64(c: KernelCode, x: number): void {
+  // pmax/pmin (one instruction each) return x itself when it is NaN.
+  c.get(x).splat(-708, "f64").simd(SIMD.f64x2Pmax).splat(709, "f64").simd(SIMD.f64x2Pmin);
+  const xc = c.save();
+  c.get(xc).splat(Math.LOG2E, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Nearest);
+  const k = c.save();
+  c.get(xc).get(k).splat(LN2_HI, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub);
+  c.get(k).splat(LN2_LO, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub);
+  const r = c.save();
+  let factorial = 1;
+  const coefficients = range(0, 13).map((i) => {
+    if (i > 0) factorial *= i;
+    return 1 / factorial;
+  });
+  horner(c, r, coefficients);
+  c.get(k).simd(SIMD.i32x4TruncSatF64x2SZero).simd(SIMD.i64x2ExtendLowI32x4S);
+  c.splat(1023, "i64").simd(SIMD.i64x2Add);
+  c.body.u8(0x41).s32(52); // i32.const 52
+  c.simd(SIMD.i64x2Shl).simd(SIMD.f64x2Mul);
+}
+
+/** sum c[i] r^i on f64x2 (coefficients from degree 0 up), left on the stack. */
+function horner(c: KernelCode, r: number, coefficients: number[]): void {
+  c.splat(coefficients.at(-1)!, "f64");
+  for (let i = coefficients.length - 2; i >= 0; i--)
+    c.get(r).simd(SIMD.f64x2Mul).splat(coefficients[i]!, "f64").simd(SIMD.f64x2Add);
+}
+
+/**
+ * log(x) on f64x2: x = 2^e m with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s) with
+ * s = (m - 1)/(m + 1), |s| < 0.172, by its series to s^21 (relative error below 1e-17).
+ * Zero, negative, infinite and NaN inputs take IEEE's values (-inf, NaN, inf, NaN).
+ */
+function logF64(c: KernelCode, x: number): void {
+  const MANTISSA = 2 ** 52 - 1;
+  // The exponent field as an integer in the low 32 bits of each 64-bit lane.
+  c.get(x);
+  c.body.u8(0x41).s32(52);
+  c.simd(SIMD.i64x2ShrU);
+  const field = c.save();
+  // m in [1, 2): x's mantissa bits under the exponent of 1.
+  c.get(x).splat(MANTISSA, "i64").simd(SIMD.and).splat(1, "f64").simd(SIMD.or);
+  const m1 = c.save();
+  c.get(m1).splat(Math.SQRT2, "f64").simd(SIMD.f64x2Gt);
+  const big = c.save();
+  c.get(m1).splat(0.5, "f64").simd(SIMD.f64x2Mul).get(m1).get(big).simd(SIMD.bitselect);
+  const m = c.save();
+  // e = field - 1023, plus one where m was halved.
+  c.get(field)
+    .get(field)
+    .shuffle([...range(0, 4), ...range(8, 4), ...range(0, 8)]);
+  c.simd(SIMD.f64x2ConvertLowI32x4S).splat(-1023, "f64").simd(SIMD.f64x2Add);
+  c.get(big).splat(1, "f64").simd(SIMD.and).simd(SIMD.f64x2Add);
+  const e = c.save();
+  c.get(m).splat(1, "f64").simd(SIMD.f64x2Sub).get(m).splat(1, "f64").simd(SIMD.f64x2Add);
+  c.simd(SIMD.f64x2Div);
+  const s = c.save();
+  c.binary(SIMD.f64x2Mul, s, s);
+  const z = c.save();
+  horner(
+    c,
+    z,
+    range(0, 11).map((i) => 2 / (2 * i + 1)),
+  );
+  c.get(s).simd(SIMD.f64x2Mul);
+  c.get(e).splat(LN2_LO, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add);
+  c.get(e).splat(LN2_HI, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Add);
+  const general = c.save();
+  // Special inputs: 0 -> -inf, +inf -> inf, negative or NaN -> NaN.
+  c.splat(Number.NEGATIVE_INFINITY, "f64").splat(Number.NaN, "f64");
+  c.get(x).splat(0, "f64").simd(SIMD.f64x2Eq).simd(SIMD.bitselect);
+  const zeroOrNaN = c.save();
+  c.get(x).get(zeroOrNaN);
+  c.get(x).splat(Number.POSITIVE_INFINITY, "f64").simd(SIMD.f64x2Eq).simd(SIMD.bitselect);
+  const special = c.save();
+  c.get(general).get(special);
+  c.get(x).splat(0, "f64").simd(SIMD.f64x2Gt);
+  c.get(x).splat(Number.POSITIVE_INFINITY, "f64").simd(SIMD.f64x2Lt).simd(SIMD.and);
+  c.simd(SIMD.bitselect);
+}
+
+// --- equations ------------------------------------------------------------------------------------
+
+type Lowering = (c: KernelCode, ins: number[], eqn: JaxprEqn) => void;
+
+const f32Binary =
+  (op: number): Lowering =>
+  (c, [a, b]) =>
+    c.binary(op, a!, b!);
+const f32Unary =
+  (op: number): Lowering =>
+  (c, [a]) =>
+    c.get(a!).simd(op);
+const f64Unary =
+  (fn: (c: KernelCode, x: number) => void): Lowering =>
+  (c, [a]) =>
+    viaF64(c, a!, (x) => fn(c, x));
+
+/** The lowerings, by primitive; each leaves the result on the stack. Operands are f32x4 lanes or lane masks. */
+const LOWERINGS: Record<string, Lowering> = {
+  add: f32Binary(SIMD.f32x4Add),
+  sub: f32Binary(SIMD.f32x4Sub),
+  mul: f32Binary(SIMD.f32x4Mul),
+  div: f32Binary(SIMD.f32x4Div),
+  max: f32Binary(SIMD.f32x4Max),
+  min: f32Binary(SIMD.f32x4Min),
+  neg: f32Unary(SIMD.f32x4Neg),
+  abs: f32Unary(SIMD.f32x4Abs),
+  sqrt: f32Unary(SIMD.f32x4Sqrt),
+  floor: f32Unary(SIMD.f32x4Floor),
+  ceil: f32Unary(SIMD.f32x4Ceil),
+  square: (c, [a]) => c.binary(SIMD.f32x4Mul, a!, a!),
+  integer_pow: (c, [a]) => c.binary(SIMD.f32x4Mul, a!, a!), // y = 2 only (see lowerable)
+  exp: f64Unary(expF64),
+  log: f64Unary(logF64),
+  // 1 / (1 + e^-x) and 1 / sqrt(x), in double precision as the JavaScript code computes them.
+  logistic: f64Unary((c, x) => {
+    const negated = c.splat(0, "f64").get(x).simd(SIMD.f64x2Sub).save();
+    c.splat(1, "f64").splat(1, "f64");
+    expF64(c, negated);
+    c.simd(SIMD.f64x2Add).simd(SIMD.f64x2Div);
+  }),
+  rsqrt: f64Unary((c, x) => {
+    c.splat(1, "f64").get(x).simd(SIMD.f64x2Sqrt).simd(SIMD.f64x2Div);
+  }),
+  clamp: (c, [lo, x, hi]) => {
+    c.binary(SIMD.f32x4Max, x!, lo!).get(hi!).simd(SIMD.f32x4Min);
+  },
+  eq: f32Binary(SIMD.f32x4Eq),
+  ne: f32Binary(SIMD.f32x4Ne),
+  lt: f32Binary(SIMD.f32x4Lt),
+  le: f32Binary(SIMD.f32x4Le),
+  gt: f32Binary(SIMD.f32x4Gt),
+  ge: f32Binary(SIMD.f32x4Ge),
+  is_finite: (c, [a]) => {
+    c.binary(SIMD.f32x4Sub, a!, a!).splat(0, "f32").simd(SIMD.f32x4Eq);
+  },
+  and: (c, [a, b]) => c.binary(SIMD.and, a!, b!),
+  or: (c, [a, b]) => c.binary(SIMD.or, a!, b!),
+  not: (c, [a]) => c.get(a!).simd(SIMD.not),
+  // select_n(p, a, b) is b where p holds, else a.
+  select_n: (c, [p, a, b]) => c.get(b!).get(a!).get(p!).simd(SIMD.bitselect),
+  convert_element_type: (c, [a], e) => {
+    const from = e.inputs[0]!.aval.dtype;
+    const to = e.outBinders[0]!.aval.dtype;
+    if (from === to) c.get(a!);
+    else if (to === "bool") c.get(a!).splat(0, "f32").simd(SIMD.f32x4Ne);
+    else c.get(a!).splat(1, "f32").simd(SIMD.and);
+  },
+  copy: (c, [a]) => c.get(a!),
+  stop_gradient: (c, [a]) => c.get(a!),
+  broadcast_in_dim: (c, [a]) => c.get(a!), // from a size-1 operand only (see lowerable)
+};
+
+const isFloatOrBool = (a: Atom) => a.aval.dtype === "float32" || a.aval.dtype === "bool";
+
+/** Whether an equation of a fused loop has a SIMD lowering (given its operands' kinds). */
+export function lowerable(e: JaxprEqn): boolean {
+  const name = e.primitive.name;
+  if (!(name in LOWERINGS) || e.outBinders.length !== 1) return false;
+  if (![...e.inputs, e.outBinders[0]!].every(isFloatOrBool)) return false;
+  const p = e.params as Record<string, unknown>;
+  if (name === "integer_pow") return p.y === 2;
+  if (name === "broadcast_in_dim") return e.inputs[0]!.aval.size === 1;
+  if (name === "select_n") return e.inputs.length === 3 && e.inputs[0]!.aval.dtype === "bool";
+  const bools = ["and", "or", "not"].includes(name);
+  const compares = ["eq", "ne", "lt", "le", "gt", "ge", "is_finite"].includes(name);
+  if (bools) return e.inputs.every((a) => a.aval.dtype === "bool");
+  if (compares) return e.inputs.every((a) => a.aval.dtype === "float32");
+  if (name === "convert_element_type" || name === "select_n") return true;
+  return e.outBinders[0]!.aval.dtype === "float32";
+}
+
+// --- kernels ----------------------------------------------------------------------------------
+
+/** What a fused loop reads from outside: whole float32 arrays, and size-1 values. */
+export interface KernelSignature {
+  /** Arrays of the loop's shape, one element per lane. */
+  arrays: Var[];
+  /** Size-1 values (float32 or bool), the same in every lane. */
+  scalars: Var[];
+  /** Values the loop computes that are read after it (float32). */
+  outputs: Var[];
+}
+
+export interface SimdKernel {
+  /** run(byteLength, ...arrayPointers, ...outputPointers, ...scalars) */
+  run: (...args: number[]) => void;
+  /** The constants, written at address 0 before each run. */
+  pool: Uint8Array;
+  signature: KernelSignature;
+}
+
+const UNROLL = 2;
+const LANES_PER_PASS = 4 * UNROLL;
+const memory = new WebAssembly.Memory({ initial: 1 });
+let memoryF32 = new Float32Array(memory.buffer);
+let memoryU8 = new Uint8Array(memory.buffer);
+const imports = { env: { mem: memory } };
+
+/** Compiles the equations of a fused loop whose operands and outputs `signature` lists. */
+export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): SimdKernel {
+  const { arrays, scalars, outputs } = signature;
+  const params = [I32, ...arrays.map(() => I32), ...outputs.map(() => I32)];
+  params.push(...scalars.map((v) => (v.aval.dtype === "bool" ? I32 : F32)));
+  const counter = params.length;
+  const c = new KernelCode(counter + 1);
+  const local = new Map<Var, number>();
+  // Size-1 operands become vectors once, before the loop.
+  scalars.forEach((v, k) => {
+    const param = 1 + arrays.length + outputs.length + k;
+    if (v.aval.dtype === "bool") {
+      c.body.u8(0x41).s32(0); // 0 - p: all ones for true
+      c.get(param).body.u8(0x6b);
+      c.simd(SIMD.i32x4Splat);
+    } else c.get(param).simd(SIMD.f32x4Splat);
+    local.set(v, c.save());
+  });
+  const literal = (a: Literal) =>
+    a.aval.dtype === "bool"
+      ? c.constant(a.value ? -1 : 0, "i64")
+      : c.constant(Number(a.value), "f32");
+  const operand = (a: Atom) => (a instanceof Literal ? literal(a) : local.get(a)!);
+  // block { loop { if (i >= bytes) break; body; i += 16; continue } }
+  c.body.u8(0x41).s32(0).u8(0x21).u32(counter);
+  c.body.u8(0x02, 0x40, 0x03, 0x40);
+  c.body.u8(0x20).u32(counter).u8(0x20).u32(0).u8(0x4f).u8(0x0d).u32(1); // i32.ge_u; br_if 1
+  // UNROLL independent vectors a pass, so their long dependency chains (exp's polynomial) overlap.
+  for (let u = 0; u < UNROLL; u++) {
+    arrays.forEach((v, k) => {
+      c.get(1 + k)
+        .get(counter)
+        .body.u8(0x6a);
+      c.simd(SIMD.load)
+        .body.u32(4)
+        .u32(16 * u);
+      local.set(v, c.save());
+    });
+    for (const e of eqns) {
+      LOWERINGS[e.primitive.name]!(c, e.inputs.map(operand), e);
+      local.set(e.outBinders[0]!, c.save());
+    }
+    outputs.forEach((v, k) => {
+      c.get(1 + arrays.length + k)
+        .get(counter)
+        .body.u8(0x6a);
+      c.get(local.get(v)!)
+        .simd(SIMD.store)
+        .body.u32(4)
+        .u32(16 * u);
+    });
+  }
+  c.get(counter)
+    .body.u8(0x41)
+    .s32(16 * UNROLL)
+    .u8(0x6a)
+    .u8(0x21)
+    .u32(counter);
+  c.body.u8(0x0c).u32(0).u8(0x0b, 0x0b); // br 0; end loop; end block
+  const bytes = assembleModule(
+    params,
+    c.v128Count,
+    new Bytes().u8(...c.prologue.data, ...c.body.data),
+  );
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+  const run = instance.exports.run as (...args: number[]) => void;
+  return { run, pool: Uint8Array.from(c.pool), signature };
+}
+
+/**
+ * Runs a kernel over `length` elements: copies the arrays into the kernel memory, runs it, and
+ * copies the outputs out (the copies cost far less than the loop they replace).
+ */
+export function runKernel(
+  kernel: SimdKernel,
+  length: number,
+  arrays: Float32Array[],
+  outputs: Float32Array[],
+  scalars: number[],
+): void {
+  const lanes = Math.ceil(length / LANES_PER_PASS) * LANES_PER_PASS;
+  const start = kernel.pool.length;
+  const regions = arrays.length + outputs.length;
+  const bytes = start + regions * lanes * 4;
+  if (bytes > memory.buffer.byteLength) {
+    memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    memoryF32 = new Float32Array(memory.buffer);
+    memoryU8 = new Uint8Array(memory.buffer);
+  }
+  memoryU8.set(kernel.pool);
+  const args = [lanes * 4];
+  for (let k = 0; k < regions; k++) args.push(start + k * lanes * 4);
+  for (let k = 0; k < arrays.length; k++) memoryF32.set(arrays[k]!, start / 4 + k * lanes);
+  kernel.run(...args, ...scalars);
+  for (let k = 0; k < outputs.length; k++) {
+    const first = start / 4 + (arrays.length + k) * lanes;
+    outputs[k]!.set(memoryF32.subarray(first, first + length));
+  }
+}
+
+/** Whether this JavaScript engine runs WebAssembly SIMD (every current browser and Node do). */
+export const simdAvailable: boolean = (() => {
+  try {
+    compileKernel([], { arrays: [], scalars: [], outputs: [] });
+    return true;
+  } catch {
+    return false;
+  }
+})();

@@ -1,0 +1,158 @@
+/**
+ * Fused loops that the cpu lowering runs as WebAssembly SIMD kernels (src/compiler/wasm.ts):
+ * they must give exactly what the generated JavaScript loop and tf.js's kernels give, for every
+ * lowered primitive, special values included, at lengths that are not a multiple of the lanes.
+ */
+import { describe, expect, it } from "vitest";
+import { compileCpu } from "../../src/compiler/cpu.js";
+import { optimize } from "../../src/compiler/index.js";
+import { simdAvailable } from "../../src/compiler/wasm.js";
+import * as jax from "../../src/index.js";
+
+const jnp = jax.numpy;
+const lax = jax.lax;
+type A = jax.Array;
+
+const N = 4099; // above the SIMD threshold, and not a multiple of the 8 lanes a pass
+const SPECIAL = [
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  0,
+  -0,
+  1e-40,
+  -1e-40,
+  1.2e-38,
+  3.4e38,
+  -3.4e38,
+  88.7,
+  88.8,
+  -87.4,
+  -103.9,
+  -110,
+  1,
+  -1,
+  0.5,
+];
+
+/** Specials, then values spread over many magnitudes of both signs. */
+function values(seed: number): number[] {
+  let s = seed;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const rest = Array.from({ length: N - SPECIAL.length }, () => {
+    const magnitude = 10 ** (8 * next() - 4);
+    return (next() < 0.5 ? -1 : 1) * magnitude;
+  });
+  return [...SPECIAL, ...rest];
+}
+
+const x = jnp.array(values(1));
+const y = jnp.array(values(2));
+const positive = jnp.abs(x);
+
+function source(f: (...a: A[]) => A | A[], ...args: A[]): string {
+  const closed = jax.jit(f).lower(...args);
+  return compileCpu(optimize(closed), closed.outAvals, jax.devices("cpu")[0]!).source;
+}
+
+/** Bit-exact equality (NaN equals NaN, 0 differs from -0). */
+function expectSame(actual: A, expected: A, label: string): void {
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  expect(a.length, label).toBe(e.length);
+  const differ: string[] = [];
+  for (let i = 0; i < a.length && differ.length < 5; i++)
+    if (!Object.is(a[i], e[i])) differ.push(`[${i}] ${a[i]} vs ${e[i]}`);
+  expect(differ, label).toEqual([]);
+}
+
+const CASES: [string, (a: A, b: A) => A][] = [
+  ["add", (a, b) => jnp.add(a, b)],
+  ["sub", (a, b) => jnp.subtract(a, b)],
+  ["mul", (a, b) => jnp.multiply(a, b)],
+  ["div", (a, b) => jnp.divide(a, b)],
+  ["max", (a, b) => jnp.maximum(a, b)],
+  ["min", (a, b) => jnp.minimum(a, b)],
+  ["neg", (a) => jnp.negative(a)],
+  ["abs", (a) => jnp.abs(a)],
+  ["sqrt", (a) => jnp.sqrt(a)],
+  ["floor", (a) => jnp.floor(a)],
+  ["ceil", (a) => jnp.ceil(a)],
+  ["square", (a) => jnp.square(a)],
+  ["integer_pow 2", (a) => lax.integerPow(a, 2)],
+  ["exp", (a) => jnp.exp(a)],
+  ["log", (a) => jnp.log(a)],
+  ["logistic", (a) => jax.nn.sigmoid(a)],
+  ["rsqrt", (a) => lax.rsqrt(a)],
+  ["clamp", (a) => lax.clamp(-2, a, 3)],
+  ["compare and select", (a, b) => jnp.where(a.gt(b), a, b.mul(2))],
+  ["ne, le, eq", (a, b) => jnp.where(a.ne(b).and(a.le(1)).or(a.eq(0)), a, 0.5)],
+  ["lt, ge, not", (a, b) => jnp.where(jnp.logicalNot(a.lt(b)).and(a.ge(-1)), a, 0)],
+  ["is_finite", (a) => jnp.where(jnp.isfinite(a), a, -1)],
+  [
+    "bool to float and back",
+    (a) => a.gt(0).astype("float32").add(a.astype("bool").astype("float32")),
+  ],
+  ["SELU", (a) => jnp.where(a.gt(0), a, jnp.exp(a).mul(1.67).sub(1.67)).mul(1.05)],
+];
+
+describe.skipIf(!simdAvailable)("fused loops as WebAssembly SIMD kernels", () => {
+  for (const [name, f] of CASES) {
+    it(`${name}: jit gives the eager values bit for bit`, () => {
+      for (const [a, b] of [
+        [x, y],
+        [positive, y],
+      ] as const) {
+        const jitted = jax.jit(f);
+        expect(source(f, a, b)).toContain("rt.simd(");
+        expectSame(jitted(a, b), f(a, b), name);
+      }
+    });
+  }
+
+  it("takes size-1 operands (float and bool) as kernel parameters", () => {
+    const f = (a: A, s: A, flag: A) => jnp.where(flag, a.mul(s), a.add(s)).add(2.5);
+    for (const flag of [true, false]) {
+      const args = [x, jnp.array(0.75), jnp.array(flag)] as const;
+      expect(source(f, ...args)).toMatch(
+        /rt\.simd\(k\d+, 4099, \[arg0\], \[out\d+\], \[arg1, arg2\]\)/,
+      );
+      expectSame(jax.jit(f)(...args), f(...args), `flag ${flag}`);
+    }
+  });
+
+  it("stores every value read after the loop, and several outputs", () => {
+    const f = (a: A) => {
+      const e = jnp.exp(a.mul(0.01));
+      return [e, e.add(a), jnp.negative(a)] as A[];
+    };
+    expect(source(f, x)).toMatch(
+      /rt\.simd\(k\d+, 4099, \[arg0\], \[out\d+, out\d+, out\d+\], \[\]\)/,
+    );
+    const jitted = jax.jit(f)(x) as A[];
+    (f(x) as A[]).forEach((expected, i) => {
+      expectSame(jitted[i]!, expected, `output ${i}`);
+    });
+  });
+
+  it("grows its memory for large arrays", () => {
+    const big = jnp.linspace(-5, 5, 3_000_001);
+    const f = (a: A) => jnp.exp(a).mul(a);
+    expect(source(f, big)).toContain("rt.simd(");
+    expectSame(jax.jit(f)(big), f(big), "3e6 elements");
+  });
+
+  it("leaves loops it cannot lower as JavaScript", () => {
+    const fallback = {
+      "short arrays": source((a) => jnp.exp(a), jnp.ones([100])),
+      "an op without a lowering (tanh)": source((a) => jnp.tanh(a), x),
+      "int32 arithmetic": source((a) => a.astype("int32").add(1), x),
+      "a folded reduction": source((a) => jnp.sum(jnp.exp(a)), x),
+      "a broadcast operand": source((a, b) => a.add(b), jnp.ones([64, 64]), jnp.ones([64])),
+    };
+    for (const [why, code] of Object.entries(fallback)) expect(code, why).not.toContain("rt.simd(");
+  });
+});
