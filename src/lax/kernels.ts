@@ -203,7 +203,27 @@ export function flatProgram(
   shape: number[],
   body: string,
 ) {
-  const groups = Math.ceil(prod(shape) / 64);
+  const code = `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          ${body}
+        }
+      }`;
+  return gridProgram(shaderKey, variableNames, shape, Math.ceil(prod(shape) / 64), 64, code);
+}
+
+/**
+ * A tf.js WebGPU program of `groups` workgroups of `width` threads over an output of `shape`;
+ * `code` is WGSL defining `fn main(index : i32)`, index = workgroup * width + lane.
+ */
+export function gridProgram(
+  shaderKey: string,
+  variableNames: string[],
+  shape: number[],
+  groups: number,
+  width: number,
+  code: string,
+) {
   // WebGPU allows at most 65535 workgroups per dimension; tf.js's getGlobalIndex() unfolds 2-d grids.
   const side = Math.ceil(Math.sqrt(groups));
   const dispatch: [number, number, number] = groups > 65535 ? [side, side, 1] : [groups, 1, 1];
@@ -213,14 +233,9 @@ export function flatProgram(
     shaderKey,
     dispatchLayout: { x: shape.map((_, i) => i) },
     dispatch,
-    workgroupSize: [64, 1, 1] as [number, number, number],
+    workgroupSize: [width, 1, 1] as [number, number, number],
     size: true,
-    getUserCode: () => `
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          ${body}
-        }
-      }`,
+    getUserCode: () => code,
   };
 }
 
