@@ -238,7 +238,7 @@ function viaF64(c: KernelCode, a: number, fn: (x: number) => void): void {
 
 // fdlibm's split of ln 2: LN2_HI has trailing zero bits, so k * LN2_HI is exact for |k| < 2^20.
 const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
+const LN2_LO = 1.9082149292705877e-10;
 
 /**
  * e^x on f64x2: x = k ln2 + r with |r| <= ln2/2, e^r by its degree-12 Taylor polynomial
