@@ -237,7 +237,7 @@ function viaF64(c: KernelCode, a: number, fn: (x: number) => void): void {
 }
 
 // fdlibm's split of ln 2: LN2_HI has trailing zero bits, so k * LN2_HI is exact for |k| < 2^20.
-const LN2_HI = 6.9314718036912381649e-1;
+const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
 
 /**
