@@ -319,7 +319,15 @@ const { rows: randomRows, memory: randomMemory } = await randomWorkloads({
   readTf,
   free,
 });
-const compilerRows = await compilerWorkloads({ jaxjs, quick, backend, readTfjax, readTf, free });
+const compilerRows = await compilerWorkloads({
+  jaxjs,
+  quick,
+  backend,
+  readTfjax,
+  readTf,
+  readsSync: sync,
+  free,
+});
 // NUTS's trajectory is a whileLoop, whose predicate WebGPU in Node cannot read back.
 const inferTables =
   backend === "webgpu"
