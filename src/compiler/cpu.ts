@@ -30,7 +30,14 @@ import { prod, shapesEqual, stridesOf } from "../core/shape.js";
 import { intKernelJs } from "../lax/kernels.js";
 import { THREEFRY_PARITY, THREEFRY_ROTATIONS } from "../lax/threefry.js";
 import * as scalarMath from "./scalar_math.js";
-import { compileKernel, lowerable, runKernel, simdAvailable } from "./wasm.js";
+import {
+  compileKernel,
+  type KernelReduction,
+  lowerable,
+  runKernel,
+  type SimdKernel,
+  simdAvailable,
+} from "./wasm.js";
 
 /** Fused loops shorter than this stay JavaScript: a SIMD kernel's copies and call cost more. */
 const SIMD_MIN_SIZE = 1024;
@@ -57,6 +64,8 @@ interface Reducer {
   setup: string[];
   step: (value: string, index: string) => string;
   finish: string[];
+  /** A reduction to one value: its accumulator (which `finish` reads). */
+  accumulator?: string;
 }
 const REDUCTIONS = new Set([
   "reduce_sum",
@@ -723,6 +732,7 @@ class JaxprEmitter {
         setup: [`let ${acc} = ${init[op]};`],
         step: (v) => `${acc} = ${combine(acc, v)};`,
         finish: [`const ${s} = ${finish(acc)};`],
+        accumulator: acc,
       };
     }
     const shape = input.shape;
@@ -864,7 +874,7 @@ class FusedGroup {
     this.size = prod([...shape]);
   }
   /** Reductions folded into the loop, with their statements. */
-  readonly reductions: { input: Var; reducer: Reducer }[] = [];
+  readonly reductions: { input: Var; op: string; reducer: Reducer }[] = [];
   readonly reduced = new Set<Var>();
   add(e: JaxprEqn): void {
     this.eqns.push(e);
@@ -876,6 +886,7 @@ class FusedGroup {
     const axes = (e.params as { axes: number[] }).axes;
     this.reductions.push({
       input,
+      op: e.primitive.name.slice("reduce_".length),
       reducer: this.em.reducer(e.primitive.name, input.aval, axes, out),
     });
     this.reduced.add(out);
@@ -970,12 +981,18 @@ class FusedGroup {
 
   /**
    * The loop as a WebAssembly SIMD kernel (src/compiler/wasm.ts), when it is long enough to pay
-   * for copying its operands, folds no reduction, and every equation has a SIMD lowering over
-   * float32 arrays of the loop's shape and size-1 values.
+   * for copying its operands, every equation has a SIMD lowering over float32 arrays of the
+   * loop's shape and size-1 values, and its folded reductions (if any) reduce float32 values
+   * to one number by sum, product, max or min.
    */
   emitSimd(): boolean {
-    if (!simdAvailable || this.size < SIMD_MIN_SIZE || this.reductions.length > 0) return false;
-    if (!this.eqns.every(lowerable)) return false;
+    if (!simdAvailable || this.size < SIMD_MIN_SIZE || !this.eqns.every(lowerable)) return false;
+    const reductions: KernelReduction[] = [];
+    for (const { input, op, reducer } of this.reductions) {
+      const whole = reducer.accumulator !== undefined && input.aval.dtype === "float32";
+      if (!whole || !(op === "sum" || op === "prod" || op === "max" || op === "min")) return false;
+      reductions.push({ input, op });
+    }
     const arrays: Var[] = [];
     const scalars: Var[] = [];
     for (const e of this.eqns)
@@ -990,16 +1007,31 @@ class FusedGroup {
     const usesInside = this.usesInside();
     const outputs = [...this.members].filter((v) => this.readAfter(v, usesInside));
     if (!outputs.every((v) => v.aval.dtype === "float32")) return false;
-    const kernel = this.prog.constant(compileKernel(this.eqns, { arrays, scalars, outputs }));
+    let compiled: SimdKernel;
+    try {
+      compiled = compileKernel(this.eqns, { arrays, scalars, outputs, reductions });
+    } catch {
+      return false; // e.g. a browser that compiles only small modules synchronously
+    }
+    const kernel = this.prog.constant(compiled);
     const read = (vs: Var[]) => vs.map((v) => this.em.read(v).code).join(", ");
     const outs = outputs.map((v) => {
       const o = this.em.output(v);
       this.em.bind(v, o);
       return o.code;
     });
-    this.code.line(
-      `rt.simd(${kernel}, ${this.size}, [${read(arrays)}], [${outs.join(", ")}], [${read(scalars)}]);`,
-    );
+    const call = `rt.simd(${kernel}, ${this.size}, [${read(arrays)}], [${outs.join(", ")}], [${read(scalars)}])`;
+    if (!reductions.length) {
+      this.code.line(`${call};`);
+      return true;
+    }
+    const results = this.prog.fresh("r");
+    for (const { reducer } of this.reductions) for (const l of reducer.setup) this.code.line(l);
+    this.code.line(`const ${results} = ${call};`);
+    this.reductions.forEach(({ reducer }, j) => {
+      this.code.line(`${reducer.accumulator} = ${results}[${j}];`);
+      for (const l of reducer.finish) this.code.line(l);
+    });
     return true;
   }
 }

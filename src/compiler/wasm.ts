@@ -25,6 +25,9 @@ const SIMD = {
   const: 0x0c,
   shuffle: 0x0d,
   i32x4Splat: 0x11,
+  f32x4ExtractLane: 0x1f,
+  f64x2ExtractLane: 0x21,
+  i32x4LtS: 0x39,
   i64x2Splat: 0x12,
   f32x4Splat: 0x13,
   f64x2Splat: 0x14,
@@ -46,7 +49,7 @@ const SIMD = {
   f32x4Ceil: 0x67,
   f32x4Floor: 0x68,
   f64x2Nearest: 0x94,
-  i32x4Sub: 0xb1,
+  i32x4Add: 0xae,
   i64x2ExtendLowI32x4S: 0xc7,
   i64x2Shl: 0xcb,
   i64x2ShrU: 0xcd,
@@ -103,11 +106,13 @@ class Bytes {
 }
 
 /** A v128 constant with the same value in every lane. */
-function splatBytes(value: number, lane: "f32" | "f64" | "i64"): number[] {
+type Lane = "f32" | "i32" | "f64" | "i64";
+function splatBytes(value: number, lane: Lane): number[] {
   const buffer = new ArrayBuffer(16);
   const view = new DataView(buffer);
-  for (let k = 0; k < 16; k += lane === "f32" ? 4 : 8) {
+  for (let k = 0; k < 16; k += lane === "f32" || lane === "i32" ? 4 : 8) {
     if (lane === "f32") view.setFloat32(k, value, true);
+    else if (lane === "i32") view.setInt32(k, value, true);
     else if (lane === "f64") view.setFloat64(k, value, true);
     else view.setBigInt64(k, BigInt(value), true);
   }
@@ -191,7 +196,7 @@ class KernelCode {
   /** The constants' bytes, which the kernel loads from the start of memory. */
   readonly pool: number[] = [];
   /** The local holding a vector with `value` in every lane. */
-  constant(value: number, lane: "f32" | "f64" | "i64"): number {
+  constant(value: number, lane: Lane): number {
     const key = `${lane}:${Object.is(value, -0) ? "-0" : value}`;
     let local = this.#constants.get(key);
     if (local === undefined) {
@@ -204,7 +209,7 @@ class KernelCode {
     return local;
   }
   /** Pushes a vector with `value` in every lane. */
-  splat(value: number, lane: "f32" | "f64" | "i64"): this {
+  splat(value: number, lane: Lane): this {
     return this.get(this.constant(value, lane));
   }
   shuffle(lanes: number[]): this {
@@ -421,7 +426,13 @@ export function lowerable(e: JaxprEqn): boolean {
 
 // --- kernels ----------------------------------------------------------------------------------
 
-/** What a fused loop reads from outside: whole float32 arrays, and size-1 values. */
+/** A reduction of a whole loop value to one number, accumulated in the kernel. */
+export interface KernelReduction {
+  input: Var;
+  op: "sum" | "prod" | "max" | "min";
+}
+
+/** What a fused loop reads from outside, and what it hands back. */
 export interface KernelSignature {
   /** Arrays of the loop's shape, one element per lane. */
   arrays: Var[];
@@ -429,10 +440,12 @@ export interface KernelSignature {
   scalars: Var[];
   /** Values the loop computes that are read after it (float32). */
   outputs: Var[];
+  /** Values the loop computes that are reduced over all their elements. */
+  reductions?: KernelReduction[];
 }
 
 export interface SimdKernel {
-  /** run(byteLength, ...arrayPointers, ...outputPointers, ...scalars) */
+  /** run(byteLength, length, resultsPointer, ...arrayPointers, ...outputPointers, ...scalars) */
   run: (...args: number[]) => void;
   /** The constants, written at address 0 before each run. */
   pool: Uint8Array;
@@ -443,42 +456,123 @@ const UNROLL = 2;
 const LANES_PER_PASS = 4 * UNROLL;
 const memory = new WebAssembly.Memory({ initial: 1 });
 let memoryF32 = new Float32Array(memory.buffer);
+let memoryF64 = new Float64Array(memory.buffer);
 let memoryU8 = new Uint8Array(memory.buffer);
 const imports = { env: { mem: memory } };
 
-/** Compiles the equations of a fused loop whose operands and outputs `signature` lists. */
+/**
+ * Sums and products accumulate in double precision on f64x2 lanes (as the JavaScript loop
+ * accumulates in a double); max and min in float32 lanes. Lanes past the end of the data take
+ * the reduction's identity.
+ */
+class Accumulators {
+  readonly #accumulators: number[][];
+  readonly #index: number;
+  readonly #length: number;
+  constructor(
+    private readonly c: KernelCode,
+    private readonly reductions: KernelReduction[],
+    lengthParam: number,
+  ) {
+    this.#accumulators = reductions.map(({ op }) =>
+      op === "sum" || op === "prod"
+        ? [0, 1].map(() => c.get(c.constant(op === "sum" ? 0 : 1, "f64")).save())
+        : [c.get(c.constant(op === "max" ? -Infinity : Infinity, "f32")).save()],
+    );
+    c.body
+      .u8(0xfd)
+      .u32(SIMD.const)
+      .u8(...new Uint8Array(Int32Array.of(0, 1, 2, 3).buffer));
+    this.#index = c.save();
+    this.#length = c.get(lengthParam).simd(SIMD.i32x4Splat).save();
+  }
+  /** Folds one vector of each reduced value in (`local` gives a variable's local). */
+  add(local: (v: Var) => number): void {
+    const { c } = this;
+    const inside = c.binary(SIMD.i32x4LtS, this.#index, this.#length).save();
+    this.reductions.forEach(({ input, op }, j) => {
+      const identity = op === "sum" ? 0 : op === "prod" ? 1 : op === "max" ? -Infinity : Infinity;
+      c.get(local(input)).splat(identity, "f32").get(inside).simd(SIMD.bitselect);
+      const value = c.save();
+      const acc = this.#accumulators[j]!;
+      if (op === "max" || op === "min") {
+        c.get(acc[0]!)
+          .get(value)
+          .simd(op === "max" ? SIMD.f32x4Max : SIMD.f32x4Min)
+          .set(acc[0]!);
+        return;
+      }
+      const combine = op === "sum" ? SIMD.f64x2Add : SIMD.f64x2Mul;
+      c.get(acc[0]!).get(value).simd(SIMD.f64x2PromoteLowF32x4).simd(combine).set(acc[0]!);
+      c.get(acc[1]!).get(value).get(value).shuffle(HIGH_HALF).simd(SIMD.f64x2PromoteLowF32x4);
+      c.simd(combine).set(acc[1]!);
+    });
+    c.get(this.#index).splat(4, "i32").simd(SIMD.i32x4Add).set(this.#index);
+  }
+  /** Combines the lanes and stores each result as a double at resultsParam + 8 j. */
+  store(resultsParam: number): void {
+    const { c } = this;
+    this.reductions.forEach(({ op }, j) => {
+      const acc = this.#accumulators[j]!;
+      c.get(resultsParam);
+      if (op === "max" || op === "min") {
+        const scalar = op === "max" ? 0x97 : 0x96; // f32.max / f32.min
+        for (let lane = 0; lane < 4; lane++) {
+          c.get(acc[0]!).simd(SIMD.f32x4ExtractLane).body.u8(lane);
+          if (lane > 0) c.body.u8(scalar);
+        }
+        c.body.u8(0xbb); // f64.promote_f32
+      } else {
+        const scalar = op === "sum" ? 0xa0 : 0xa2; // f64.add / f64.mul
+        c.binary(op === "sum" ? SIMD.f64x2Add : SIMD.f64x2Mul, acc[0]!, acc[1]!);
+        const both = c.save();
+        c.get(both).simd(SIMD.f64x2ExtractLane).body.u8(0);
+        c.get(both).simd(SIMD.f64x2ExtractLane).body.u8(1).u8(scalar);
+      }
+      c.body
+        .u8(0x39)
+        .u32(3)
+        .u32(8 * j); // f64.store
+    });
+  }
+}
+
+/** Compiles the equations of a fused loop whose operands and results `signature` lists. */
 export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): SimdKernel {
-  const { arrays, scalars, outputs } = signature;
-  const params = [I32, ...arrays.map(() => I32), ...outputs.map(() => I32)];
+  const { arrays, scalars, outputs, reductions = [] } = signature;
+  // Parameters: byte length, element count, results pointer, pointers, scalars.
+  const [BYTES, LENGTH, RESULTS, FIRST_ARRAY] = [0, 1, 2, 3];
+  const firstOutput = FIRST_ARRAY + arrays.length;
+  const firstScalar = firstOutput + outputs.length;
+  const params = [I32, I32, I32, ...arrays.map(() => I32), ...outputs.map(() => I32)];
   params.push(...scalars.map((v) => (v.aval.dtype === "bool" ? I32 : F32)));
   const counter = params.length;
   const c = new KernelCode(counter + 1);
   const local = new Map<Var, number>();
   // Size-1 operands become vectors once, before the loop.
   scalars.forEach((v, k) => {
-    const param = 1 + arrays.length + outputs.length + k;
     if (v.aval.dtype === "bool") {
       c.body.u8(0x41).s32(0); // 0 - p: all ones for true
-      c.get(param).body.u8(0x6b);
+      c.get(firstScalar + k).body.u8(0x6b);
       c.simd(SIMD.i32x4Splat);
-    } else c.get(param).simd(SIMD.f32x4Splat);
+    } else c.get(firstScalar + k).simd(SIMD.f32x4Splat);
     local.set(v, c.save());
   });
+  const accumulators = reductions.length ? new Accumulators(c, reductions, LENGTH) : null;
   const literal = (a: Literal) =>
     a.aval.dtype === "bool"
       ? c.constant(a.value ? -1 : 0, "i64")
       : c.constant(Number(a.value), "f32");
   const operand = (a: Atom) => (a instanceof Literal ? literal(a) : local.get(a)!);
-  // block { loop { if (i >= bytes) break; body; i += 16; continue } }
+  const address = (pointer: number) => c.get(pointer).get(counter).body.u8(0x6a); // i32.add
+  // block { loop { if (i >= bytes) break; body; i += 16 UNROLL; continue } }
   c.body.u8(0x41).s32(0).u8(0x21).u32(counter);
   c.body.u8(0x02, 0x40, 0x03, 0x40);
-  c.body.u8(0x20).u32(counter).u8(0x20).u32(0).u8(0x4f).u8(0x0d).u32(1); // i32.ge_u; br_if 1
+  c.get(counter).get(BYTES).body.u8(0x4f).u8(0x0d).u32(1); // i32.ge_u; br_if 1
   // UNROLL independent vectors a pass, so their long dependency chains (exp's polynomial) overlap.
   for (let u = 0; u < UNROLL; u++) {
     arrays.forEach((v, k) => {
-      c.get(1 + k)
-        .get(counter)
-        .body.u8(0x6a);
+      address(FIRST_ARRAY + k);
       c.simd(SIMD.load)
         .body.u32(4)
         .u32(16 * u);
@@ -489,14 +583,13 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
       local.set(e.outBinders[0]!, c.save());
     }
     outputs.forEach((v, k) => {
-      c.get(1 + arrays.length + k)
-        .get(counter)
-        .body.u8(0x6a);
+      address(firstOutput + k);
       c.get(local.get(v)!)
         .simd(SIMD.store)
         .body.u32(4)
         .u32(16 * u);
     });
+    accumulators?.add((v) => local.get(v)!);
   }
   c.get(counter)
     .body.u8(0x41)
@@ -505,11 +598,9 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
     .u8(0x21)
     .u32(counter);
   c.body.u8(0x0c).u32(0).u8(0x0b, 0x0b); // br 0; end loop; end block
-  const bytes = assembleModule(
-    params,
-    c.v128Count,
-    new Bytes().u8(...c.prologue.data, ...c.body.data),
-  );
+  accumulators?.store(RESULTS);
+  const code = new Bytes().u8(...c.prologue.data, ...c.body.data);
+  const bytes = assembleModule(params, c.v128Count, code);
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
   const run = instance.exports.run as (...args: number[]) => void;
   return { run, pool: Uint8Array.from(c.pool), signature };
@@ -517,7 +608,8 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
 
 /**
  * Runs a kernel over `length` elements: copies the arrays into the kernel memory, runs it, and
- * copies the outputs out (the copies cost far less than the loop they replace).
+ * copies the outputs out (the copies cost far less than the loop they replace). Returns the
+ * reductions' results (double precision).
  */
 export function runKernel(
   kernel: SimdKernel,
@@ -525,18 +617,21 @@ export function runKernel(
   arrays: Float32Array[],
   outputs: Float32Array[],
   scalars: number[],
-): void {
+): number[] {
   const lanes = Math.ceil(length / LANES_PER_PASS) * LANES_PER_PASS;
-  const start = kernel.pool.length;
+  const reduced = kernel.signature.reductions?.length ?? 0;
+  const results = kernel.pool.length;
+  const start = results + Math.ceil(reduced / 2) * 16;
   const regions = arrays.length + outputs.length;
   const bytes = start + regions * lanes * 4;
   if (bytes > memory.buffer.byteLength) {
     memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
     memoryF32 = new Float32Array(memory.buffer);
+    memoryF64 = new Float64Array(memory.buffer);
     memoryU8 = new Uint8Array(memory.buffer);
   }
   memoryU8.set(kernel.pool);
-  const args = [lanes * 4];
+  const args = [lanes * 4, length, results];
   for (let k = 0; k < regions; k++) args.push(start + k * lanes * 4);
   for (let k = 0; k < arrays.length; k++) memoryF32.set(arrays[k]!, start / 4 + k * lanes);
   kernel.run(...args, ...scalars);
@@ -544,6 +639,7 @@ export function runKernel(
     const first = start / 4 + (arrays.length + k) * lanes;
     outputs[k]!.set(memoryF32.subarray(first, first + length));
   }
+  return Array.from(memoryF64.subarray(results / 8, results / 8 + reduced));
 }
 
 /** Whether this JavaScript engine runs WebAssembly SIMD (every current browser and Node do). */
