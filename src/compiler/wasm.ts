@@ -5,8 +5,8 @@
  * values the generated JavaScript loop would:
  * - float32 arithmetic (add, sub, mul, div, sqrt, min, max, floor, ceil, ...) is correctly
  *   rounded in f32x4, as Math.fround of the double result is;
- * - exp, log, logistic and rsqrt are computed on f64x2 lanes to about 1e-16 and then rounded
- *   to float32, as the JavaScript code rounds Math's double results.
+ * - exp, expm1, log, log1p, tanh, logistic and rsqrt are computed on f64x2 lanes to about
+ *   1e-16 and then rounded to float32, as the JavaScript code rounds Math's double results.
  * Booleans are i32x4 lane masks (all ones or zero).
  */
 import type { Atom, JaxprEqn, Var } from "../core/jaxpr.js";
@@ -63,6 +63,7 @@ const SIMD = {
   f32x4Div: 0xe7,
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
+  f64x2Abs: 0xec,
   f64x2Sqrt: 0xef,
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
@@ -245,13 +246,15 @@ function viaF64(c: KernelCode, a: number, fn: (x: number) => void): void {
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
 
+/** 1/i! for i = 0..12: e^r's Taylor coefficients, enough for |r| <= ln2/2 to 2e-16. */
+const EXP_TAYLOR = range(0, 13).map((i) => 1 / range(1, i).reduce((f, j) => f * j, 1));
+
 /**
- * e^x on f64x2: x = k ln2 + r with |r| <= ln2/2, e^r by its degree-12 Taylor polynomial
- * (relative error below 2e-16), 2^k built from its exponent bits. x is first clamped to
- * [-708, 709], where 2^k stays a normal double and e^x is 0 or infinite in float32 beyond;
- * NaN stays NaN.
+ * e^x = 2^k e^r on f64x2 with x = k ln2 + r, |r| <= ln2/2; x is first clamped to [-708, 709],
+ * where 2^k stays a normal double (float32 results are 0 or infinite beyond). Returns the
+ * locals of k, r and 2^k; NaN stays NaN in r.
  */
-function expF64(c: KernelCode, x: number): void {
+function expParts(c: KernelCode, x: number): { k: number; r: number; scale: number } {
   // pmax/pmin (one instruction each) return x itself when it is NaN.
   c.get(x).splat(-708, "f64").simd(SIMD.f64x2Pmax).splat(709, "f64").simd(SIMD.f64x2Pmin);
   const xc = c.save();
@@ -260,16 +263,71 @@ function expF64(c: KernelCode, x: number): void {
   c.get(xc).get(k).splat(LN2_HI, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub);
   c.get(k).splat(LN2_LO, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub);
   const r = c.save();
-  let factorial = 1;
-  const coefficients = range(0, 13).map((i) => {
-    if (i > 0) factorial *= i;
-    return 1 / factorial;
-  });
-  horner(c, r, coefficients);
   c.get(k).simd(SIMD.i32x4TruncSatF64x2SZero).simd(SIMD.i64x2ExtendLowI32x4S);
   c.splat(1023, "i64").simd(SIMD.i64x2Add);
   c.body.u8(0x41).s32(52); // i32.const 52
-  c.simd(SIMD.i64x2Shl).simd(SIMD.f64x2Mul);
+  c.simd(SIMD.i64x2Shl);
+  return { k, r, scale: c.save() };
+}
+
+/** e^x on f64x2, to about 2e-16 (see expParts). */
+function expF64(c: KernelCode, x: number): void {
+  const { r, scale } = expParts(c, x);
+  horner(c, r, EXP_TAYLOR);
+  c.get(scale).simd(SIMD.f64x2Mul);
+}
+
+/**
+ * e^x - 1 on f64x2 without cancellation near 0: 2^k (e^r - 1) + (2^k - 1), with e^r - 1 as
+ * r times its Taylor series (for k = 0 it is that series alone).
+ */
+function expm1F64(c: KernelCode, x: number): void {
+  const { r, scale } = expParts(c, x);
+  c.get(x); // expm1(-0) is -0, which the reduction (r = +0) loses
+  horner(c, r, EXP_TAYLOR.slice(1));
+  c.get(r).simd(SIMD.f64x2Mul).get(scale).simd(SIMD.f64x2Mul);
+  c.get(scale).splat(1, "f64").simd(SIMD.f64x2Sub).simd(SIMD.f64x2Add);
+  c.get(x).splat(0, "f64").simd(SIMD.f64x2Eq).simd(SIMD.bitselect);
+}
+
+/**
+ * log(1 + x) on f64x2: with u = 1 + x rounded, log(u) x / (u - 1) (Goldberg, "What every
+ * computer scientist should know about floating-point arithmetic", theorem 4), x where u = 1,
+ * and infinity for x = infinity.
+ */
+function log1pF64(c: KernelCode, x: number): void {
+  const u = c.get(x).splat(1, "f64").simd(SIMD.f64x2Add).save();
+  logF64(c, u);
+  c.get(x).simd(SIMD.f64x2Mul).get(u).splat(1, "f64").simd(SIMD.f64x2Sub).simd(SIMD.f64x2Div);
+  const general = c.save();
+  c.get(x).get(general).get(u).splat(1, "f64").simd(SIMD.f64x2Eq).simd(SIMD.bitselect);
+  const nearZero = c.save();
+  c.get(x).get(nearZero);
+  c.get(x).splat(Number.POSITIVE_INFINITY, "f64").simd(SIMD.f64x2Eq).simd(SIMD.bitselect);
+}
+
+/**
+ * tanh on f64x2 through expm1, as fdlibm's s_tanh.c: with t = expm1(-2|x|), tanh|x| =
+ * -t / (t + 2) for |x| < 1, and with t = expm1(2|x|), 1 - 2 / (t + 2) from there (1 beyond 22,
+ * where the second form already rounds to 1); the sign is x's. NaN stays NaN.
+ */
+function tanhF64(c: KernelCode, x: number): void {
+  const ax = c.get(x).simd(SIMD.f64x2Abs).save();
+  const twice = c.binary(SIMD.f64x2Add, ax, ax).save();
+  const negated = c.splat(0, "f64").get(twice).simd(SIMD.f64x2Sub).save();
+  expm1F64(c, negated);
+  const t = c.save();
+  c.splat(0, "f64").get(t).simd(SIMD.f64x2Sub).get(t).splat(2, "f64").simd(SIMD.f64x2Add);
+  const small = c.simd(SIMD.f64x2Div).save();
+  expm1F64(c, twice);
+  const u = c.save();
+  c.splat(1, "f64").splat(2, "f64").get(u).splat(2, "f64").simd(SIMD.f64x2Add);
+  c.simd(SIMD.f64x2Div).simd(SIMD.f64x2Sub);
+  const large = c.save();
+  c.get(small).get(large).get(ax).splat(1, "f64").simd(SIMD.f64x2Lt).simd(SIMD.bitselect);
+  const magnitude = c.save();
+  // copysign(magnitude, x): the sign bit from x, the rest from the magnitude.
+  c.get(x).get(magnitude).splat(-0, "f64").simd(SIMD.bitselect);
 }
 
 /** sum c[i] r^i on f64x2 (coefficients from degree 0 up), left on the stack. */
@@ -365,7 +423,10 @@ const LOWERINGS: Record<string, Lowering> = {
   square: (c, [a]) => c.binary(SIMD.f32x4Mul, a!, a!),
   integer_pow: (c, [a]) => c.binary(SIMD.f32x4Mul, a!, a!), // y = 2 only (see lowerable)
   exp: f64Unary(expF64),
+  expm1: f64Unary(expm1F64),
   log: f64Unary(logF64),
+  log1p: f64Unary(log1pF64),
+  tanh: f64Unary(tanhF64),
   // 1 / (1 + e^-x) and 1 / sqrt(x), in double precision as the JavaScript code computes them.
   logistic: f64Unary((c, x) => {
     const negated = c.splat(0, "f64").get(x).simd(SIMD.f64x2Sub).save();
