@@ -45,6 +45,7 @@ function arrayOf(object: ArrayLike, dt: DType | undefined): JaxArray {
     const x = dt ? lax.convertElementType(object, dt) : object;
     return x.weakType ? lax.convertElementType(x, x.dtype, false) : x;
   }
+  if (ArrayBuffer.isView(object)) return asArray("array", object, dt);
   const { shape, flat } = flattenNested("array", object);
   return arrayFromFlat(flat, shape, dt ?? defaultDtypeOf("array", flat));
 }

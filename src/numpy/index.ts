@@ -53,7 +53,7 @@ export * from "./sorting.js";
 export * from "./statistics.js";
 export { var_ as var } from "./statistics.js";
 export * from "./ufuncs.js";
-export { type ArrayLike, resultTypeOf as resultType } from "./util.js";
+export { type ArrayLike, resultTypeOf as resultType, type TypedArray } from "./util.js";
 
 import type { JaxArray } from "../core/array.js";
 import { type ArrayLike as AL, asArray } from "./util.js";

@@ -15,8 +15,33 @@ import { broadcastShapes } from "../core/shape.js";
 import { deviceOf } from "../lax/common.js";
 import * as lax from "../lax/index.js";
 
+/** JS typed arrays that jnp functions accept as 1-d arrays (numpy's buffers). */
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Uint32Array
+  | Int16Array
+  | Uint16Array
+  | Int8Array
+  | Uint8Array;
+
 /** What jnp functions accept as an array argument. */
-export type ArrayLike = JaxArray | NestedArray;
+export type ArrayLike = JaxArray | NestedArray | TypedArray;
+
+/**
+ * The dtype of a typed array's values, as JAX with x64 disabled gives numpy's: floats become
+ * float32, Uint32Array uint32, and the narrower integers int32.
+ */
+function typedArrayDtype(fn: string, x: ArrayBufferView): DType {
+  if (x instanceof Float32Array || x instanceof Float64Array) return "float32";
+  if (x instanceof Uint32Array) return "uint32";
+  const ints = [Int32Array, Int16Array, Uint16Array, Int8Array, Uint8Array];
+  if (ints.some((type) => x instanceof type)) return "int32";
+  throw new TypeError_(
+    `${fn}: unsupported buffer ${x.constructor.name}; pass a typed array of numbers`,
+  );
+}
 
 export function isJaxArray(x: unknown): x is JaxArray {
   return x instanceof JaxArray;
@@ -27,9 +52,10 @@ export function dtypeOfArg(x: ArrayLike, fn = "asarray"): DtypeAndWeak {
   if (isJaxArray(x)) return { dtype: x.dtype, weakType: x.weakType };
   if (typeof x === "number") return { dtype: weakDtypeOfNumber(x), weakType: true };
   if (typeof x === "boolean") return { dtype: "bool", weakType: false };
+  if (ArrayBuffer.isView(x)) return { dtype: typedArrayDtype(fn, x), weakType: false };
   if (!Array.isArray(x))
     throw new TypeError_(
-      `${fn}: expected an array, a JS number, a boolean or a nested list of them, got ${x === null ? "null" : typeof x}`,
+      `${fn}: expected an array, a JS number, a boolean, a typed array or a nested list, got ${x === null ? "null" : typeof x}`,
     );
   const { flat } = flattenNested("asarray", x);
   return { dtype: defaultDtypeOf("asarray", flat), weakType: false };
@@ -45,9 +71,13 @@ export function asArray(fn: string, x: ArrayLike, dtype?: DType, device?: Device
     const t = dtypeOfArg(x);
     return scalarArray(x, dtype ?? t.dtype, dtype ? false : t.weakType, device);
   }
+  if (ArrayBuffer.isView(x)) {
+    const values = Array.from(x as TypedArray);
+    return arrayFromFlat(values, [values.length], dtype ?? typedArrayDtype(fn, x), false, device);
+  }
   if (!Array.isArray(x))
     throw new TypeError_(
-      `${fn}: expected an array, a number, a boolean or a nested list, got ${typeof x}`,
+      `${fn}: expected an array, a number, a boolean, a typed array or a nested list, got ${typeof x}`,
     );
   const { shape, flat } = flattenNested(fn, x);
   return arrayFromFlat(flat, shape, dtype ?? defaultDtypeOf(fn, flat), false, device);

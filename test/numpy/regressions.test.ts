@@ -163,3 +163,31 @@ describe("arguments", () => {
     expect(a.at(5).get({ mode: "fill", fillValue: -1 }).item()).toBe(-1);
   });
 });
+
+describe("typed arrays", () => {
+  it("become 1-d arrays with numpy's dtype for their element type (x64 disabled)", () => {
+    const cases: [jax.numpy.TypedArray, string][] = [
+      [Float32Array.of(1.5, -2), "float32"],
+      [Float64Array.of(0.1, 2), "float32"],
+      [Int32Array.of(-3, 4), "int32"],
+      [Uint8Array.of(7, 255), "int32"],
+      [Int16Array.of(-1, 2), "int32"],
+      [Uint32Array.of(4294967295, 1), "uint32"],
+    ];
+    for (const [typed, dtype] of cases) {
+      const a = jnp.array(typed);
+      expect(a.dtype).toBe(dtype);
+      expect(a.shape).toEqual([typed.length]);
+      const expected = Array.from(typed as ArrayLike<number>, (v) =>
+        dtype === "float32" ? Math.fround(v) : v,
+      );
+      expect(a.tolist()).toEqual(expected);
+    }
+    expect(jnp.array(Int32Array.of(1, 2), "float32").dtype).toBe("float32");
+    expect(jnp.add(Float32Array.of(1, 2), 1).tolist()).toEqual([2, 3]);
+    expect(jnp.sum(Int32Array.of(1, 2, 3)).item()).toBe(6);
+    expect(() => jnp.array(new DataView(new ArrayBuffer(4)) as never)).toThrow(
+      /unsupported buffer DataView/,
+    );
+  });
+});
