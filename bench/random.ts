@@ -105,7 +105,7 @@ export async function randomWorkloads(
       jaxjsJit?: () => JsArray;
       loop: (out: Float32Array) => Float32Array;
       /** Extra agreement checks on the tfjax values. */
-      extra?: (tfjax: Float32Array, jaxjs: Float32Array | null) => string[];
+      extra?: (tfjax: Float32Array, jaxjs: Float32Array | null) => string[] | Promise<string[]>;
     },
     opts: MeasureOptions,
   ) {
@@ -156,7 +156,7 @@ export async function randomWorkloads(
       parts.push(`jax-js ${momentsCheck(dist, jaxjsValues)}`);
     }
     parts.push(`JS loop ${momentsCheck(dist, peers.loop(new Float32Array(draws)))}`);
-    if (peers.extra) parts.push(...peers.extra(tfjaxValues, jaxjsValues));
+    if (peers.extra) parts.push(...(await peers.extra(tfjaxValues, jaxjsValues)));
 
     const stats = await measure(cases, opts);
     rows.push({ workload: label, draws, stats, check: parts.join("; ") });
@@ -236,16 +236,13 @@ export async function randomWorkloads(
         jaxjsJit: jsBatchedJit ? () => jsBatchedJit(kkeys!.ref) : undefined,
         loop: dist === "normal" ? normalLoop : uniformLoop,
         // Each mapped draw must be the draw from its own key.
-        extra: (a, b) => {
-          const single = [0, 1, K - 1].map((i) =>
-            jax.tidy(() => {
-              const d = draw(jax.numpy.take(keys, i, { axis: 0 }));
-              // WebGPU in Node cannot read synchronously: the check is then skipped (NaN).
-              const v = jax.defaultBackend() === "webgpu" ? Number.NaN : d.dataSync()[0]!;
-              free(d);
-              return v;
-            }),
-          );
+        extra: async (a, b) => {
+          const single: number[] = [];
+          for (const i of [0, 1, K - 1]) {
+            const d = jax.tidy(() => draw(jax.numpy.take(keys, i, { axis: 0 })));
+            single.push((await d.data())[0]!);
+            free(d);
+          }
           const perKey = [0, 1, K - 1].every((i, j) => a[i] === single[j]);
           const parts = [`tfjax vmap = per-key draws: ${perKey ? "yes" : "NO"}`];
           if (b && dist === "uniform")
