@@ -5,7 +5,7 @@
  * values the generated JavaScript loop would:
  * - float32 arithmetic (add, sub, mul, div, sqrt, min, max, floor, ceil, ...) is correctly
  *   rounded in f32x4, as Math.fround of the double result is;
- * - exp, expm1, log, log1p, tanh, logistic and rsqrt are computed on f64x2 lanes to about
+ * - exp, expm1, log, log1p, tanh, pow, logistic and rsqrt are computed on f64x2 lanes to about
  *   1e-16 and then rounded to float32, as the JavaScript code rounds Math's double results.
  * Booleans are i32x4 lane masks (all ones or zero).
  */
@@ -38,6 +38,7 @@ const SIMD = {
   f32x4Le: 0x45,
   f32x4Ge: 0x46,
   f64x2Eq: 0x47,
+  f64x2Ne: 0x48,
   f64x2Lt: 0x49,
   f64x2Gt: 0x4a,
   not: 0x4d,
@@ -54,6 +55,7 @@ const SIMD = {
   i64x2Shl: 0xcb,
   i64x2ShrU: 0xcd,
   i64x2Add: 0xce,
+  i64x2LtS: 0xd8,
   f32x4Abs: 0xe0,
   f32x4Neg: 0xe1,
   f32x4Sqrt: 0xe3,
@@ -64,6 +66,7 @@ const SIMD = {
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
   f64x2Abs: 0xec,
+  f64x2Neg: 0xed,
   f64x2Sqrt: 0xef,
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
@@ -230,13 +233,18 @@ const HIGH_HALF = [...range(8, 8), ...range(8, 8)];
 /** The low halves of two vectors side by side: two demoted f64x2 results as one f32x4. */
 const LOW_HALVES = [...range(0, 8), ...range(16, 8)];
 
-/** Applies `fn` (f64x2 in a local -> f64x2 on the stack) to each float32 lane of local `a`. */
-function viaF64(c: KernelCode, a: number, fn: (x: number) => void): void {
+/**
+ * Applies `fn` (f64x2 operands in locals -> f64x2 on the stack) to each float32 lane of the
+ * locals `operands`, rounding its results to float32.
+ */
+function viaF64(c: KernelCode, operands: number[], fn: (...xs: number[]) => void): void {
   const halves = [false, true].map((high) => {
-    if (high) c.get(a).get(a).shuffle(HIGH_HALF);
-    else c.get(a);
-    c.simd(SIMD.f64x2PromoteLowF32x4);
-    fn(c.save());
+    const promoted = operands.map((a) => {
+      if (high) c.get(a).get(a).shuffle(HIGH_HALF);
+      else c.get(a);
+      return c.simd(SIMD.f64x2PromoteLowF32x4).save();
+    });
+    fn(...promoted);
     return c.simd(SIMD.f32x4DemoteF64x2Zero).save();
   });
   c.get(halves[0]!).get(halves[1]!).shuffle(LOW_HALVES);
@@ -330,6 +338,42 @@ function tanhF64(c: KernelCode, x: number): void {
   c.get(x).get(magnitude).splat(-0, "f64").simd(SIMD.bitselect);
 }
 
+/**
+ * x^y on f64x2 with JavaScript's `**` values and C's pow(1, y) = pow(x, 0) = 1 (rt.math.pow):
+ * e^(y log|x|), negated for a negative x (or -0, or -inf) and an odd integer y, NaN for a
+ * finite negative x and a non-integer y; x^2 is x x. Infinities, zeros and NaN follow from log
+ * and exp. The relative error (about 1e-14 for results near float32's range) makes about one
+ * result in a million round to the other float32 neighbour of Math.pow's.
+ */
+function powF64(c: KernelCode, x: number, y: number): void {
+  c.get(x).simd(SIMD.f64x2Abs);
+  logF64(c, c.save());
+  c.get(y).simd(SIMD.f64x2Mul);
+  expF64(c, c.save());
+  const magnitude = c.save();
+  const isInteger = c.get(y).simd(SIMD.f64x2Nearest).get(y).simd(SIMD.f64x2Eq).save();
+  const half = c.get(y).splat(0.5, "f64").simd(SIMD.f64x2Mul).save();
+  c.get(half).simd(SIMD.f64x2Nearest).get(half).simd(SIMD.f64x2Ne).get(isInteger).simd(SIMD.and);
+  const odd = c.save();
+  // The sign bit of x (set for -0 and -inf too), as a lane mask.
+  c.get(x).splat(0, "i64").simd(SIMD.i64x2LtS).get(odd).simd(SIMD.and);
+  const negative = c.save();
+  c.get(magnitude).simd(SIMD.f64x2Neg).get(magnitude).get(negative).simd(SIMD.bitselect);
+  const signed = c.save();
+  c.splat(Number.NaN, "f64").get(signed);
+  c.get(x).splat(0, "f64").simd(SIMD.f64x2Lt);
+  c.get(x).splat(Number.NEGATIVE_INFINITY, "f64").simd(SIMD.f64x2Gt).simd(SIMD.and);
+  c.get(isInteger).simd(SIMD.not).simd(SIMD.and).simd(SIMD.bitselect);
+  const general = c.save();
+  // x^2 exactly (a float32 squared fits a double), as Math.pow gives it.
+  c.binary(SIMD.f64x2Mul, x, x).get(general).get(y).splat(2, "f64").simd(SIMD.f64x2Eq);
+  c.simd(SIMD.bitselect);
+  const squared = c.save();
+  c.splat(1, "f64").get(squared);
+  c.get(y).splat(0, "f64").simd(SIMD.f64x2Eq);
+  c.get(x).splat(1, "f64").simd(SIMD.f64x2Eq).simd(SIMD.or).simd(SIMD.bitselect);
+}
+
 /** sum c[i] r^i on f64x2 (coefficients from degree 0 up), left on the stack. */
 function horner(c: KernelCode, r: number, coefficients: number[]): void {
   c.splat(coefficients.at(-1)!, "f64");
@@ -405,7 +449,7 @@ const f32Unary =
 const f64Unary =
   (fn: (c: KernelCode, x: number) => void): Lowering =>
   (c, [a]) =>
-    viaF64(c, a!, (x) => fn(c, x));
+    viaF64(c, [a!], (x) => fn(c, x!));
 
 /** The lowerings, by primitive; each leaves the result on the stack. Operands are f32x4 lanes or lane masks. */
 const LOWERINGS: Record<string, Lowering> = {
@@ -434,6 +478,7 @@ const LOWERINGS: Record<string, Lowering> = {
     expF64(c, negated);
     c.simd(SIMD.f64x2Add).simd(SIMD.f64x2Div);
   }),
+  pow: (c, [a, b]) => viaF64(c, [a!, b!], (x, y) => powF64(c, x!, y!)),
   rsqrt: f64Unary((c, x) => {
     c.splat(1, "f64").get(x).simd(SIMD.f64x2Sqrt).simd(SIMD.f64x2Div);
   }),

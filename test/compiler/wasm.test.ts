@@ -89,6 +89,8 @@ const CASES: [string, (a: A, b: A) => A][] = [
   ["tanh", (a) => jnp.tanh(a)],
   ["log", (a) => jnp.log(a)],
   ["logistic", (a) => jax.nn.sigmoid(a)],
+  ["pow", (a, b) => jnp.power(a, b)],
+  ["pow of small exponents", (a, b) => jnp.power(a, jnp.floor(b.mul(0.001)).div(2))],
   ["rsqrt", (a) => lax.rsqrt(a)],
   ["clamp", (a) => lax.clamp(-2, a, 3)],
   ["compare and select", (a, b) => jnp.where(a.gt(b), a, b.mul(2))],
@@ -115,6 +117,20 @@ describe.skipIf(!simdAvailable)("fused loops as WebAssembly SIMD kernels", () =>
       }
     });
   }
+
+  it("pow: every pair of special values, as JavaScript's ** with pow(1, y) = pow(x, 0) = 1", () => {
+    const specials = [
+      ...[Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1, -1, 2, -2],
+      ...[0.5, -0.5, 3, -3, 2.5, -2.5, 1e-30, 1e30, 2 ** 24, 2 ** 24 + 2, 1e-45, 7],
+    ];
+    const pairs = specials.flatMap((a) => specials.map((b) => [a, b]));
+    const padded = [...pairs, ...Array(1100 - pairs.length).fill([2, 3])];
+    const a = jnp.array(padded.map(([u]) => u!));
+    const b = jnp.array(padded.map(([, v]) => v!));
+    const f = (u: A, v: A) => jnp.power(u, v);
+    expect(source(f, a, b)).toContain("rt.simd(");
+    expectSame(jax.jit(f)(a, b), f(a, b), "pow specials");
+  });
 
   it("takes size-1 operands (float and bool) as kernel parameters", () => {
     const f = (a: A, s: A, flag: A) => jnp.where(flag, a.mul(s), a.add(s)).add(2.5);
