@@ -299,7 +299,12 @@ export const remP = binary("rem", NUM, (x, y, d) => {
     fixed,
   );
 });
-export const powP = binary("pow", FLOAT, (x, y) => tf.pow(x, y), undefined, floatsOnly);
+// C's pow (as XLA's): pow(1, y) and pow(x, 0) are 1 even for NaN and infinite y, where
+// Math.pow (tf.pow on cpu) gives NaN.
+export const powP = binary("pow", FLOAT, (x, y) => {
+  const p = tf.pow(x, y);
+  return tf.where(tf.logicalOr(tf.equal(x, 1), tf.equal(y, 0)), tf.onesLike(p), p);
+});
 export const maxP = binary("max", ANY, (x, y, d) => minMax(x, y, d, "max"));
 export const minP = binary("min", ANY, (x, y, d) => minMax(x, y, d, "min"));
 export const atan2P = binary("atan2", FLOAT, (y, x) => {

@@ -24,6 +24,18 @@ for (const { platform, available } of matrix) {
         await jax.setDefaultBackend("cpu");
       }
     });
+    it("power is C's pow, as XLA's: pow(1, y) and pow(x, 0) are 1 even for NaN or infinite y", async () => {
+      await jax.setDefaultBackend(platform);
+      try {
+        const x = jnp.array([1, 1, 1, Number.NaN, Number.POSITIVE_INFINITY, -1, 2]);
+        const y = jnp.array([Number.NaN, Number.POSITIVE_INFINITY, -Infinity, 0, 0, 0, 3]);
+        const expected = [1, 1, 1, 1, 1, 1, 8];
+        expect(await values(jnp.power(x, y))).toEqual(expected);
+        expect(await values(jax.jit(jnp.power)(x, y))).toEqual(expected);
+      } finally {
+        await jax.setDefaultBackend("cpu");
+      }
+    });
     it("int32 contractions and sums wrap exactly instead of rounding through float32", async () => {
       await jax.setDefaultBackend(platform);
       try {
