@@ -5,8 +5,9 @@
  * values the generated JavaScript loop would:
  * - float32 arithmetic (add, sub, mul, div, sqrt, min, max, floor, ceil, ...) is correctly
  *   rounded in f32x4, as Math.fround of the double result is;
- * - exp, expm1, log, log1p, tanh, pow, logistic and rsqrt are computed on f64x2 lanes to about
- *   1e-16 and then rounded to float32, as the JavaScript code rounds Math's double results.
+ * - exp, expm1, log, log1p, tanh, sin, cos, pow, logistic and rsqrt are computed on f64x2
+ *   lanes to about 1e-16 and then rounded to float32, as the JavaScript code rounds Math's
+ *   double results (sin and cos call Math.sin and Math.cos for lanes beyond 2^19).
  * Booleans are i32x4 lane masks (all ones or zero).
  */
 import type { Atom, JaxprEqn, Var } from "../core/jaxpr.js";
@@ -26,7 +27,9 @@ const SIMD = {
   shuffle: 0x0d,
   i32x4Splat: 0x11,
   f32x4ExtractLane: 0x1f,
+  i64x2ExtractLane: 0x1d,
   f64x2ExtractLane: 0x21,
+  f64x2ReplaceLane: 0x22,
   i32x4LtS: 0x39,
   i64x2Splat: 0x12,
   f32x4Splat: 0x13,
@@ -41,14 +44,17 @@ const SIMD = {
   f64x2Ne: 0x48,
   f64x2Lt: 0x49,
   f64x2Gt: 0x4a,
+  f64x2Ge: 0x4c,
   not: 0x4d,
   and: 0x4e,
   or: 0x50,
   bitselect: 0x52,
+  anyTrue: 0x53,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
   f32x4Ceil: 0x67,
   f32x4Floor: 0x68,
+  f64x2Floor: 0x75,
   f64x2Nearest: 0x94,
   i32x4Add: 0xae,
   i64x2ExtendLowI32x4S: 0xc7,
@@ -123,23 +129,48 @@ function splatBytes(value: number, lane: Lane): number[] {
   return [...new Uint8Array(buffer)];
 }
 
-/** One exported function `run(bytes, ...pointers, ...scalars)` over an imported memory. */
+/** JavaScript functions (f64) -> f64 a kernel may call, for lanes its own code does not cover. */
+const MATH_IMPORTS = { sin: Math.sin, cos: Math.cos };
+type MathImport = keyof typeof MATH_IMPORTS;
+
+/** A length-prefixed UTF-8 name. */
+const name = (text: string) => new Bytes().u32(text.length).u8(...new TextEncoder().encode(text));
+
+/**
+ * One exported function `run(bytes, ...pointers, ...scalars)` over an imported memory, calling
+ * the imported `math` functions (function indices 0, 1, ... in this order).
+ */
 function assembleModule(
   params: number[],
   v128Locals: number,
   body: Bytes,
+  math: MathImport[],
 ): Uint8Array<ArrayBuffer> {
   const section = (id: number, content: Bytes) => new Bytes().u8(id).sized(content).data;
+  const F64 = 0x7c;
   const type = new Bytes()
-    .u32(1)
+    .u32(2)
     .u8(0x60)
     .u32(params.length)
     .u8(...params)
     .u32(0);
-  const imports = new Bytes().u32(1).u32(3).u8(0x65, 0x6e, 0x76); // "env"
-  imports.u32(3).u8(0x6d, 0x65, 0x6d).u8(0x02, 0x00).u32(1); // "mem": memory, min 1 page
+  type.u8(0x60).u32(1).u8(F64).u32(1).u8(F64); // type 1: (f64) -> f64
+  const imports = new Bytes().u32(1 + math.length);
+  imports
+    .u8(...name("env").data, ...name("mem").data)
+    .u8(0x02, 0x00)
+    .u32(1); // memory, 1 page
+  for (const fn of math)
+    imports
+      .u8(...name("env").data, ...name(fn).data)
+      .u8(0x00)
+      .u32(1);
   const functions = new Bytes().u32(1).u32(0);
-  const exports = new Bytes().u32(1).u32(3).u8(0x72, 0x75, 0x6e).u8(0x00).u32(0); // "run"
+  const exports = new Bytes()
+    .u32(1)
+    .u8(...name("run").data)
+    .u8(0x00)
+    .u32(math.length);
   const fn = new Bytes().u32(2).u32(1).u8(I32).u32(v128Locals).u8(V128);
   fn.u8(...body.data).u8(0x0b);
   const code = new Bytes().u32(1).sized(fn);
@@ -171,6 +202,8 @@ class KernelCode {
   readonly prologue = new Bytes();
   readonly body = new Bytes();
   readonly #constants = new Map<string, number>();
+  /** The imported JavaScript functions the code calls, in function-index order. */
+  readonly math: MathImport[] = [];
   #v128 = 0;
   constructor(private readonly firstV128: number) {}
   get v128Count(): number {
@@ -219,6 +252,12 @@ class KernelCode {
   shuffle(lanes: number[]): this {
     this.simd(SIMD.shuffle);
     this.body.u8(...lanes);
+    return this;
+  }
+  /** Calls an imported JavaScript function on the f64 on the stack. */
+  call(fn: MathImport): this {
+    if (!this.math.includes(fn)) this.math.push(fn);
+    this.body.u8(0x10).u32(this.math.indexOf(fn));
     return this;
   }
   /** op(a, b) for locals a and b. */
@@ -374,6 +413,101 @@ function powF64(c: KernelCode, x: number, y: number): void {
   c.get(x).splat(1, "f64").simd(SIMD.f64x2Eq).simd(SIMD.or).simd(SIMD.bitselect);
 }
 
+// fdlibm's s_sin.c / k_sin.c / k_cos.c / e_rem_pio2.c (https://www.netlib.org/fdlibm/):
+// pi/2 in three 33-bit pieces and the kernels' minimax coefficients on [-pi/4, pi/4].
+const PIO2_1 = 1.5707963267341256;
+const PIO2_2 = 6.077100506303966e-11;
+const PIO2_2T = 2.0222662487959506e-21;
+const SIN_COEFFICIENTS = [
+  -1.6666666666666632e-1, 8.33333333332249e-3, -1.984126982985795e-4, 2.7557313707070068e-6,
+  -2.5050760253406863e-8, 1.58969099521155e-10,
+];
+const COS_COEFFICIENTS = [
+  4.16666666666666e-2, -1.388888888887411e-3, 2.480158728947673e-5, -2.7557314351390663e-7,
+  2.087572321298175e-9, -1.1359647557788195e-11,
+];
+/** Beyond this |x| (and for infinities and NaN) lanes call Math.sin / Math.cos. */
+const TRIG_REDUCED_UP_TO = 2 ** 19;
+
+/**
+ * sin or cos on f64x2 as fdlibm computes them: x = n pi/2 + (hi + lo) with pi/2 to 119 bits (so
+ * the reduction keeps every bit of float32 arguments), then the kernel polynomials on
+ * [-pi/4, pi/4], chosen and signed by n mod 4. Lanes with |x| >= 2^19, infinite or NaN call
+ * JavaScript's Math function itself.
+ */
+function trigF64(c: KernelCode, x: number, fn: "sin" | "cos"): void {
+  c.get(x)
+    .splat(2 / Math.PI, "f64")
+    .simd(SIMD.f64x2Mul)
+    .simd(SIMD.f64x2Nearest);
+  const n = c.save();
+  const t = c.get(x).get(n).splat(PIO2_1, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub).save();
+  const w = c.get(n).splat(PIO2_2, "f64").simd(SIMD.f64x2Mul).save();
+  const r = c.binary(SIMD.f64x2Sub, t, w).save();
+  // w2 = n pio2_2t - ((t - r) - w): the next piece of n pi/2 minus the rounding of t - w.
+  c.get(n).splat(PIO2_2T, "f64").simd(SIMD.f64x2Mul);
+  c.binary(SIMD.f64x2Sub, t, r).get(w).simd(SIMD.f64x2Sub).simd(SIMD.f64x2Sub);
+  const w2 = c.save();
+  const hi = c.binary(SIMD.f64x2Sub, r, w2).save();
+  const lo = c.binary(SIMD.f64x2Sub, r, hi).get(w2).simd(SIMD.f64x2Sub).save();
+  const z = c.binary(SIMD.f64x2Mul, hi, hi).save();
+  // k_sin: hi - ((z (lo/2 - v s) - lo) - v S1), v = z hi, s = S2 + z (S3 + ...)
+  horner(c, z, SIN_COEFFICIENTS.slice(1));
+  const s = c.save();
+  const v = c.binary(SIMD.f64x2Mul, z, hi).save();
+  c.get(hi).get(z).get(lo).splat(0.5, "f64").simd(SIMD.f64x2Mul);
+  c.binary(SIMD.f64x2Mul, v, s).simd(SIMD.f64x2Sub).simd(SIMD.f64x2Mul).get(lo).simd(SIMD.f64x2Sub);
+  c.get(v).splat(SIN_COEFFICIENTS[0]!, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub);
+  const sine = c.simd(SIMD.f64x2Sub).save();
+  // k_cos: w + (((1 - w) - z/2) + (z q - hi lo)), w = 1 - z/2, q = z (C1 + z (C2 + ...))
+  horner(c, z, COS_COEFFICIENTS);
+  const q = c.get(z).simd(SIMD.f64x2Mul).save();
+  const half = c.get(z).splat(0.5, "f64").simd(SIMD.f64x2Mul).save();
+  const one = c.splat(1, "f64").get(half).simd(SIMD.f64x2Sub).save();
+  c.get(one).splat(1, "f64").get(one).simd(SIMD.f64x2Sub).get(half).simd(SIMD.f64x2Sub);
+  c.binary(SIMD.f64x2Mul, z, q).binary(SIMD.f64x2Mul, hi, lo).simd(SIMD.f64x2Sub);
+  const cosine = c.simd(SIMD.f64x2Add).simd(SIMD.f64x2Add).save();
+  // n mod 4 (exact in doubles): odd quadrants swap the kernels, and two of four negate.
+  const quarter = c.get(n).splat(0.25, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor).save();
+  c.get(n).get(quarter).splat(4, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub);
+  const m = c.save();
+  const isOdd = (v: number) => {
+    c.get(v).splat(0.5, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Floor);
+    c.get(v).splat(0.5, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Ne);
+  };
+  isOdd(m);
+  const odd = c.save();
+  const [even, other] = fn === "sin" ? [sine, cosine] : [cosine, sine];
+  c.get(other).get(even).get(odd).simd(SIMD.bitselect);
+  const value = c.save();
+  // sin negates for m = 2, 3; cos for m = 1, 2.
+  c.get(m)
+    .splat(fn === "sin" ? 2 : 1, "f64")
+    .simd(SIMD.f64x2Ge);
+  c.get(m)
+    .splat(fn === "sin" ? 4 : 3, "f64")
+    .simd(SIMD.f64x2Lt)
+    .simd(SIMD.and);
+  const negate = c.save();
+  c.get(value).simd(SIMD.f64x2Neg).get(value).get(negate).simd(SIMD.bitselect);
+  const result = c.save();
+  // Lanes the reduction does not cover (or NaN): Math.sin / Math.cos itself.
+  c.get(x).simd(SIMD.f64x2Abs).splat(TRIG_REDUCED_UP_TO, "f64").simd(SIMD.f64x2Lt);
+  const covered = c.save();
+  c.get(covered).simd(SIMD.not).simd(SIMD.anyTrue).body.u8(0x04, 0x40); // if
+  for (let lane = 0; lane < 2; lane++) {
+    c.get(covered).simd(SIMD.i64x2ExtractLane).body.u8(lane).u8(0x50).u8(0x04, 0x40); // if eqz
+    c.get(result).get(x).simd(SIMD.f64x2ExtractLane).body.u8(lane);
+    c.call(fn).simd(SIMD.f64x2ReplaceLane).body.u8(lane);
+    c.set(result).body.u8(0x0b);
+  }
+  c.body.u8(0x0b);
+  // sin(-0) is -0, which the reduction (n = -0, hi = +0) loses.
+  if (fn === "sin")
+    c.get(x).get(result).get(x).splat(0, "f64").simd(SIMD.f64x2Eq).simd(SIMD.bitselect);
+  else c.get(result);
+}
+
 /** sum c[i] r^i on f64x2 (coefficients from degree 0 up), left on the stack. */
 function horner(c: KernelCode, r: number, coefficients: number[]): void {
   c.splat(coefficients.at(-1)!, "f64");
@@ -478,6 +612,8 @@ const LOWERINGS: Record<string, Lowering> = {
     expF64(c, negated);
     c.simd(SIMD.f64x2Add).simd(SIMD.f64x2Div);
   }),
+  sin: f64Unary((c, x) => trigF64(c, x, "sin")),
+  cos: f64Unary((c, x) => trigF64(c, x, "cos")),
   pow: (c, [a, b]) => viaF64(c, [a!, b!], (x, y) => powF64(c, x!, y!)),
   rsqrt: f64Unary((c, x) => {
     c.splat(1, "f64").get(x).simd(SIMD.f64x2Sqrt).simd(SIMD.f64x2Div);
@@ -564,7 +700,7 @@ const memory = new WebAssembly.Memory({ initial: 1 });
 let memoryF32 = new Float32Array(memory.buffer);
 let memoryF64 = new Float64Array(memory.buffer);
 let memoryU8 = new Uint8Array(memory.buffer);
-const imports = { env: { mem: memory } };
+const imports = { env: { mem: memory, ...MATH_IMPORTS } };
 
 /**
  * Sums and products accumulate in double precision on f64x2 lanes (as the JavaScript loop
@@ -706,7 +842,7 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
   c.body.u8(0x0c).u32(0).u8(0x0b, 0x0b); // br 0; end loop; end block
   accumulators?.store(RESULTS);
   const code = new Bytes().u8(...c.prologue.data, ...c.body.data);
-  const bytes = assembleModule(params, c.v128Count, code);
+  const bytes = assembleModule(params, c.v128Count, code, c.math);
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
   const run = instance.exports.run as (...args: number[]) => void;
   return { run, pool: Uint8Array.from(c.pool), signature };
