@@ -31,9 +31,7 @@ const SIMD = {
   f64x2ExtractLane: 0x21,
   f64x2ReplaceLane: 0x22,
   i32x4LtS: 0x39,
-  i64x2Splat: 0x12,
   f32x4Splat: 0x13,
-  f64x2Splat: 0x14,
   f32x4Eq: 0x41,
   f32x4Ne: 0x42,
   f32x4Lt: 0x43,
@@ -459,12 +457,12 @@ function trigF64(c: KernelCode, x: number, fn: "sin" | "cos"): void {
   c.binary(SIMD.f64x2Mul, v, s).simd(SIMD.f64x2Sub).simd(SIMD.f64x2Mul).get(lo).simd(SIMD.f64x2Sub);
   c.get(v).splat(SIN_COEFFICIENTS[0]!, "f64").simd(SIMD.f64x2Mul).simd(SIMD.f64x2Sub);
   const sine = c.simd(SIMD.f64x2Sub).save();
-  // k_cos: w + (((1 - w) - z/2) + (z q - hi lo)), w = 1 - z/2, q = z (C1 + z (C2 + ...))
+  // k_cos: h + (((1 - h) - z/2) + (z q - hi lo)), h = 1 - z/2, q = z (C1 + z (C2 + ...))
   horner(c, z, COS_COEFFICIENTS);
   const q = c.get(z).simd(SIMD.f64x2Mul).save();
   const half = c.get(z).splat(0.5, "f64").simd(SIMD.f64x2Mul).save();
-  const one = c.splat(1, "f64").get(half).simd(SIMD.f64x2Sub).save();
-  c.get(one).splat(1, "f64").get(one).simd(SIMD.f64x2Sub).get(half).simd(SIMD.f64x2Sub);
+  const head = c.splat(1, "f64").get(half).simd(SIMD.f64x2Sub).save();
+  c.get(head).splat(1, "f64").get(head).simd(SIMD.f64x2Sub).get(half).simd(SIMD.f64x2Sub);
   c.binary(SIMD.f64x2Mul, z, q).binary(SIMD.f64x2Mul, hi, lo).simd(SIMD.f64x2Sub);
   const cosine = c.simd(SIMD.f64x2Add).simd(SIMD.f64x2Add).save();
   // n mod 4 (exact in doubles): odd quadrants swap the kernels, and two of four negate.
