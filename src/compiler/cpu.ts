@@ -13,7 +13,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { EagerArray, type JaxArray } from "../core/array.js";
-import type { ShapedArray } from "../core/aval.js";
+import { ShapedArray } from "../core/aval.js";
 import type { Device } from "../core/backend.js";
 import { type DType, storageDtype } from "../core/dtype.js";
 import { takeHostArray } from "../core/host_buffers.js";
@@ -981,40 +981,67 @@ class FusedGroup {
 
   /**
    * The loop as a WebAssembly SIMD kernel (src/compiler/wasm.ts), when it is long enough to pay
-   * for copying its operands, every equation has a SIMD lowering over float32 arrays of the
-   * loop's shape and size-1 values, and its folded reductions (if any) reduce float32 values
-   * to one number by sum, product, max or min.
+   * for copying its operands, every equation has a SIMD lowering over float32 arrays and
+   * size-1 values, and its folded reductions (if any) reduce float32 values to one number by
+   * sum, product, max or min. Operands that broadcast into the loop are first expanded to its
+   * shape by a JavaScript loop.
    */
   emitSimd(): boolean {
-    if (!simdAvailable || this.size < SIMD_MIN_SIZE || !this.eqns.every(lowerable)) return false;
+    if (!simdAvailable || this.size < SIMD_MIN_SIZE) return false;
     const reductions: KernelReduction[] = [];
     for (const { input, op, reducer } of this.reductions) {
       const whole = reducer.accumulator !== undefined && input.aval.dtype === "float32";
       if (!whole || !(op === "sum" || op === "prod" || op === "max" || op === "min")) return false;
       reductions.push({ input, op });
     }
+    // broadcast_in_dim of an outside array becomes an expanded operand, not a kernel equation.
+    const expansions = new Map<Var, string>();
+    const eqns: JaxprEqn[] = [];
+    for (const e of this.eqns) {
+      const [x] = e.inputs;
+      const out = e.outBinders[0]!;
+      const outside = x instanceof Var && !this.members.has(x) && !isScalar(x);
+      if (e.primitive.name === "broadcast_in_dim" && outside && out.aval.dtype === "float32") {
+        const dims = (e.params as { broadcast_dimensions: number[] }).broadcast_dimensions;
+        expansions.set(out, this.reader(this.em.read(x), { dims }));
+      } else if (lowerable(e)) eqns.push(e);
+      else return false;
+    }
     const arrays: Var[] = [];
     const scalars: Var[] = [];
-    for (const e of this.eqns)
+    for (const e of eqns)
       for (const a of e.inputs) {
-        if (!(a instanceof Var) || this.members.has(a) || arrays.includes(a) || scalars.includes(a))
-          continue;
+        const inside = this.members.has(a as Var) && !expansions.has(a as Var);
+        if (!(a instanceof Var) || inside || arrays.includes(a) || scalars.includes(a)) continue;
         if (isScalar(a)) scalars.push(a);
-        else if (a.aval.dtype === "float32" && shapesEqual(a.aval.shape, this.shape))
+        else if (a.aval.dtype !== "float32") return false;
+        else {
           arrays.push(a);
-        else return false;
+          if (!shapesEqual(a.aval.shape, this.shape) && !expansions.has(a))
+            expansions.set(a, this.reader(this.em.read(a)));
+        }
       }
+    for (const { input } of reductions)
+      if (expansions.has(input) && !arrays.includes(input)) arrays.push(input);
     const usesInside = this.usesInside();
-    const outputs = [...this.members].filter((v) => this.readAfter(v, usesInside));
+    const computed = [...this.members].filter((v) => !expansions.has(v));
+    const outputs = computed.filter((v) => this.readAfter(v, usesInside));
     if (!outputs.every((v) => v.aval.dtype === "float32")) return false;
     let compiled: SimdKernel;
     try {
-      compiled = compileKernel(this.eqns, { arrays, scalars, outputs, reductions });
+      compiled = compileKernel(eqns, { arrays, scalars, outputs, reductions });
     } catch {
       return false; // e.g. a browser that compiles only small modules synchronously
     }
     const kernel = this.prog.constant(compiled);
-    const read = (vs: Var[]) => vs.map((v) => this.em.read(v).code).join(", ");
+    const expanded = new Map<Var, string>();
+    for (const [v, element] of expansions) {
+      const buffer = this.prog.buffer(new ShapedArray(this.shape, "float32"));
+      this.code.line(`for (let i = 0; i < ${this.size}; i++) ${buffer}[i] = ${element};`);
+      expanded.set(v, buffer);
+      if (this.members.has(v)) this.em.bind(v, { code: buffer, aval: v.aval });
+    }
+    const read = (vs: Var[]) => vs.map((v) => expanded.get(v) ?? this.em.read(v).code).join(", ");
     const outs = outputs.map((v) => {
       const o = this.em.output(v);
       this.em.bind(v, o);

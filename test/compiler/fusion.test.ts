@@ -42,13 +42,28 @@ const BINARY: ((x: A, y: A) => A)[] = [
   (x, y) => jnp.where(jnp.greater(x, y), x, jnp.multiply(y, 0.5)),
   (x, y) => jnp.divide(x, jnp.add(jnp.abs(y), 1)),
 ];
-const SHAPES = [[4, 5], [5], [1, 5], [4, 1], []];
+/** Operand shapes that broadcast against [rows, cols]. */
+const shapesAround = (rows: number, cols: number) => [
+  [rows, cols],
+  [cols],
+  [1, cols],
+  [rows, 1],
+  [],
+];
 
-/** A random function of three arrays: a chain of ops, each reading earlier values. */
-function randomGraph(seed: number): { f: (...xs: A[]) => A[]; shapes: number[][] } {
+/**
+ * A random function of three arrays ([rows, cols] and two that broadcast against it): a chain
+ * of ops, each reading earlier values.
+ */
+function randomGraph(
+  seed: number,
+  rows = 4,
+  cols = 5,
+): { f: (...xs: A[]) => A[]; shapes: number[][] } {
   const rand = lcg(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-  const shapes = [[4, 5], pick(SHAPES), pick(SHAPES)];
+  const around = shapesAround(rows, cols);
+  const shapes = [[rows, cols], pick(around), pick(around)];
   const steps = Array.from({ length: 6 + Math.floor(rand() * 10) }, () => ({
     unary: rand() < 0.4,
     op: rand(),
@@ -100,6 +115,27 @@ for (const { platform, available } of await backendMatrix())
       }
     });
   });
+
+// Loops of 2,560 elements run as WebAssembly SIMD kernels on cpu (src/compiler/wasm.ts).
+describe("random fusion graphs over 64 x 40 elements: jit equals eager (cpu)", () => {
+  const { rtol, atol } = tolerance("cpu");
+  it.each(Array.from({ length: 30 }, (_, i) => i))("graph %i", async (seed) => {
+    const { f, shapes } = randomGraph(seed, 64, 40);
+    const xs = inputsFor(shapes);
+    const eager = await values(f(...xs));
+    const jitted = await values(jax.jit(f)(...xs) as A[]);
+    for (const [i, e] of eager.entries())
+      expectClose(jitted[i]!, e, rtol * 8, atol * 8, `output ${i}`);
+  });
+  it("run SIMD kernels", () => {
+    const sources = Array.from({ length: 30 }, (_, seed) => {
+      const { f, shapes } = randomGraph(seed, 64, 40);
+      const closed = jax.jit(f).lower(...inputsFor(shapes));
+      return compileCpu(optimize(closed), closed.outAvals, jax.devices("cpu")[0]!).source;
+    });
+    expect(sources.filter((s) => s.includes("rt.simd(")).length).toBeGreaterThan(15);
+  });
+});
 
 for (const { platform, available } of await backendMatrix())
   describe.skipIf(!available)(`wide fusion groups (${platform})`, () => {
