@@ -41,6 +41,8 @@ import {
 
 /** Fused loops shorter than this stay JavaScript: a SIMD kernel's copies and call cost more. */
 const SIMD_MIN_SIZE = 1024;
+/** The dtypes of arrays a SIMD kernel reads and writes (bool arrays, bytes here, do not go). */
+const SIMD_ARRAY = new Set<DType>(["float32", "int32", "uint32"]);
 
 type Typed = Float32Array | Int32Array | Uint8Array;
 type Value = number | Typed;
@@ -981,8 +983,8 @@ class FusedGroup {
 
   /**
    * The loop as a WebAssembly SIMD kernel (src/compiler/wasm.ts), when it is long enough to pay
-   * for copying its operands, every equation has a SIMD lowering over float32 arrays and
-   * size-1 values, and its folded reductions (if any) reduce float32 values to one number by
+   * for copying its operands, every equation has a SIMD lowering over float32, int32 or uint32
+   * arrays and size-1 values, and its folded reductions (if any) reduce float32 values to one number by
    * sum, product, max or min. Operands that broadcast into the loop are first expanded to its
    * shape by a JavaScript loop.
    */
@@ -1001,7 +1003,7 @@ class FusedGroup {
       const [x] = e.inputs;
       const out = e.outBinders[0]!;
       const outside = x instanceof Var && !this.members.has(x) && !isScalar(x);
-      if (e.primitive.name === "broadcast_in_dim" && outside && out.aval.dtype === "float32") {
+      if (e.primitive.name === "broadcast_in_dim" && outside && SIMD_ARRAY.has(out.aval.dtype)) {
         const dims = (e.params as { broadcast_dimensions: number[] }).broadcast_dimensions;
         expansions.set(out, this.reader(this.em.read(x), { dims }));
       } else if (lowerable(e)) eqns.push(e);
@@ -1014,7 +1016,7 @@ class FusedGroup {
         const inside = this.members.has(a as Var) && !expansions.has(a as Var);
         if (!(a instanceof Var) || inside || arrays.includes(a) || scalars.includes(a)) continue;
         if (isScalar(a)) scalars.push(a);
-        else if (a.aval.dtype !== "float32") return false;
+        else if (!SIMD_ARRAY.has(a.aval.dtype)) return false;
         else {
           arrays.push(a);
           if (!shapesEqual(a.aval.shape, this.shape) && !expansions.has(a))
@@ -1026,7 +1028,7 @@ class FusedGroup {
     const usesInside = this.usesInside();
     const computed = [...this.members].filter((v) => !expansions.has(v));
     const outputs = computed.filter((v) => this.readAfter(v, usesInside));
-    if (!outputs.every((v) => v.aval.dtype === "float32")) return false;
+    if (!outputs.every((v) => SIMD_ARRAY.has(v.aval.dtype))) return false;
     let compiled: SimdKernel;
     try {
       compiled = compileKernel(eqns, { arrays, scalars, outputs, reductions });
@@ -1036,7 +1038,7 @@ class FusedGroup {
     const kernel = this.prog.constant(compiled);
     const expanded = new Map<Var, string>();
     for (const [v, element] of expansions) {
-      const buffer = this.prog.buffer(new ShapedArray(this.shape, "float32"));
+      const buffer = this.prog.buffer(new ShapedArray(this.shape, v.aval.dtype));
       this.code.line(`for (let i = 0; i < ${this.size}; i++) ${buffer}[i] = ${element};`);
       expanded.set(v, buffer);
       if (this.members.has(v)) this.em.bind(v, { code: buffer, aval: v.aval });

@@ -10,8 +10,11 @@
  *   double results (sin and cos call Math.sin and Math.cos for lanes beyond 2^19).
  * Booleans are i32x4 lane masks (all ones or zero).
  */
+import type { DType } from "../core/dtype.js";
 import type { Atom, JaxprEqn, Var } from "../core/jaxpr.js";
 import { Literal } from "../core/jaxpr.js";
+import { ERF_INV_CENTRAL, ERF_INV_TAIL } from "../lax/kernels.js";
+import { THREEFRY_PARITY, THREEFRY_ROTATIONS } from "../lax/threefry.js";
 
 // --- binary encoding --------------------------------------------------------------------------
 
@@ -30,7 +33,16 @@ const SIMD = {
   i64x2ExtractLane: 0x1d,
   f64x2ExtractLane: 0x21,
   f64x2ReplaceLane: 0x22,
+  i32x4Eq: 0x37,
+  i32x4Ne: 0x38,
   i32x4LtS: 0x39,
+  i32x4LtU: 0x3a,
+  i32x4GtS: 0x3b,
+  i32x4GtU: 0x3c,
+  i32x4LeS: 0x3d,
+  i32x4LeU: 0x3e,
+  i32x4GeS: 0x3f,
+  i32x4GeU: 0x40,
   f32x4Splat: 0x13,
   f32x4Eq: 0x41,
   f32x4Ne: 0x42,
@@ -46,6 +58,7 @@ const SIMD = {
   not: 0x4d,
   and: 0x4e,
   or: 0x50,
+  xor: 0x51,
   bitselect: 0x52,
   anyTrue: 0x53,
   f32x4DemoteF64x2Zero: 0x5e,
@@ -54,7 +67,17 @@ const SIMD = {
   f32x4Floor: 0x68,
   f64x2Floor: 0x75,
   f64x2Nearest: 0x94,
+  i32x4Neg: 0xa1,
+  i32x4Shl: 0xab,
+  i32x4ShrS: 0xac,
+  i32x4ShrU: 0xad,
   i32x4Add: 0xae,
+  i32x4Sub: 0xb1,
+  i32x4Mul: 0xb5,
+  i32x4MinS: 0xb6,
+  i32x4MinU: 0xb7,
+  i32x4MaxS: 0xb8,
+  i32x4MaxU: 0xb9,
   i64x2ExtendLowI32x4S: 0xc7,
   i64x2Shl: 0xcb,
   i64x2ShrU: 0xcd,
@@ -79,6 +102,8 @@ const SIMD = {
   f64x2Pmin: 0xf6,
   f64x2Pmax: 0xf7,
   i32x4TruncSatF64x2SZero: 0xfc,
+  f32x4ConvertI32x4S: 0xfa,
+  f32x4ConvertI32x4U: 0xfb,
   f64x2ConvertLowI32x4S: 0xfe,
 } as const;
 
@@ -202,6 +227,8 @@ class KernelCode {
   readonly #constants = new Map<string, number>();
   /** The imported JavaScript functions the code calls, in function-index order. */
   readonly math: MathImport[] = [];
+  /** The local holding the current vector's element indices (i32x4), where needed. */
+  elementIndex: number | null = null;
   #v128 = 0;
   constructor(private readonly firstV128: number) {}
   get v128Count(): number {
@@ -568,7 +595,8 @@ function logF64(c: KernelCode, x: number): void {
 
 // --- equations ------------------------------------------------------------------------------------
 
-type Lowering = (c: KernelCode, ins: number[], eqn: JaxprEqn) => void;
+/** Leaves its result on the stack, or returns an array of the locals of several (threefry2x32). */
+type Lowering = (c: KernelCode, ins: number[], eqn: JaxprEqn) => unknown;
 
 const f32Binary =
   (op: number): Lowering =>
@@ -610,6 +638,7 @@ const LOWERINGS: Record<string, Lowering> = {
     expF64(c, negated);
     c.simd(SIMD.f64x2Add).simd(SIMD.f64x2Div);
   }),
+  erf_inv: (c, [a]) => erfInvF32(c, a!),
   sin: f64Unary((c, x) => trigF64(c, x, "sin")),
   cos: f64Unary((c, x) => trigF64(c, x, "cos")),
   pow: (c, [a, b]) => viaF64(c, [a!, b!], (x, y) => powF64(c, x!, y!)),
@@ -645,24 +674,162 @@ const LOWERINGS: Record<string, Lowering> = {
   broadcast_in_dim: (c, [a]) => c.get(a!), // from a size-1 operand only (see lowerable)
 };
 
-const isFloatOrBool = (a: Atom) => a.aval.dtype === "float32" || a.aval.dtype === "bool";
+/**
+ * erf^-1 in float32 steps, as src/lax/kernels.ts (Giles's single-precision polynomials, the
+ * central one for w = -log1p(-x^2) < 5): each product and sum rounded to float32, log1p in
+ * double precision, +-inf at +-1.
+ */
+function erfInvF32(c: KernelCode, x: number): void {
+  const negated = c.binary(SIMD.f32x4Mul, x, x).simd(SIMD.f32x4Neg).save();
+  viaF64(c, [negated], (v) => log1pF64(c, v!));
+  const w = c.simd(SIMD.f32x4Neg).save();
+  const polynomial = (t: number, coefficients: readonly number[]) => {
+    c.splat(coefficients[0]!, "f32");
+    for (const k of coefficients.slice(1))
+      c.get(t).simd(SIMD.f32x4Mul).splat(k, "f32").simd(SIMD.f32x4Add);
+    return c.save();
+  };
+  const central = polynomial(
+    c.get(w).splat(2.5, "f32").simd(SIMD.f32x4Sub).save(),
+    ERF_INV_CENTRAL,
+  );
+  c.get(w).simd(SIMD.f32x4Sqrt).splat(3, "f32").simd(SIMD.f32x4Sub);
+  const tail = polynomial(c.save(), ERF_INV_TAIL);
+  c.get(central).get(tail).get(w).splat(5, "f32").simd(SIMD.f32x4Lt).simd(SIMD.bitselect);
+  c.get(x).simd(SIMD.f32x4Mul);
+  const general = c.save();
+  c.get(x).splat(Number.POSITIVE_INFINITY, "f32").simd(SIMD.f32x4Mul).get(general);
+  c.get(x).simd(SIMD.f32x4Abs).splat(1, "f32").simd(SIMD.f32x4Eq).simd(SIMD.bitselect);
+}
+
+/** Threefry-2x32, 20 rounds, on i32x4 lanes (src/lax/threefry.ts): the locals of both words. */
+function threefry(c: KernelCode, [k0, k1, x0, x1]: number[]): number[] {
+  const ks = c.binary(SIMD.xor, k0!, k1!).splat(THREEFRY_PARITY, "i32").simd(SIMD.xor).save();
+  const keys = [k0!, k1!, ks];
+  const a = c.binary(SIMD.i32x4Add, x0!, k0!).save();
+  const b = c.binary(SIMD.i32x4Add, x1!, k1!).save();
+  for (let group = 0; group < 5; group++) {
+    for (const r of THREEFRY_ROTATIONS[group % 2]!) {
+      c.binary(SIMD.i32x4Add, a, b).set(a);
+      c.get(b).body.u8(0x41).s32(r);
+      c.simd(SIMD.i32x4Shl)
+        .get(b)
+        .body.u8(0x41)
+        .s32(32 - r);
+      c.simd(SIMD.i32x4ShrU).simd(SIMD.or).get(a).simd(SIMD.xor).set(b);
+    }
+    c.binary(SIMD.i32x4Add, a, keys[(group + 1) % 3]!).set(a);
+    c.binary(SIMD.i32x4Add, b, keys[(group + 2) % 3]!).splat(group + 1, "i32");
+    c.simd(SIMD.i32x4Add).set(b);
+  }
+  return [a, b];
+}
+
+const isUnsigned = (e: JaxprEqn) => e.inputs[0]!.aval.dtype === "uint32";
+const intBinary =
+  (signed: number, unsigned = signed): Lowering =>
+  (c, [a, b], e) =>
+    c.binary(isUnsigned(e) ? unsigned : signed, a!, b!);
+/** A shift by a literal count in [0, 32) (see loweringOf). */
+const shift =
+  (op: number): Lowering =>
+  (c, [a], e) => {
+    c.get(a!)
+      .body.u8(0x41)
+      .s32(Number((e.inputs[1] as Literal).value));
+    c.simd(op);
+  };
+
+/** Lowerings of equations whose operands are int32 or uint32 (as int32 words). */
+const INT_LOWERINGS: Record<string, Lowering> = {
+  add: intBinary(SIMD.i32x4Add),
+  sub: intBinary(SIMD.i32x4Sub),
+  mul: intBinary(SIMD.i32x4Mul),
+  square: (c, [a]) => c.binary(SIMD.i32x4Mul, a!, a!),
+  integer_pow: (c, [a]) => c.binary(SIMD.i32x4Mul, a!, a!), // y = 2 only (see lowerable)
+  neg: (c, [a]) => c.get(a!).simd(SIMD.i32x4Neg),
+  max: intBinary(SIMD.i32x4MaxS, SIMD.i32x4MaxU),
+  min: intBinary(SIMD.i32x4MinS, SIMD.i32x4MinU),
+  and: intBinary(SIMD.and),
+  or: intBinary(SIMD.or),
+  xor: intBinary(SIMD.xor),
+  not: (c, [a]) => c.get(a!).simd(SIMD.not),
+  shift_left: shift(SIMD.i32x4Shl),
+  shift_right_logical: shift(SIMD.i32x4ShrU),
+  shift_right_arithmetic: shift(SIMD.i32x4ShrS),
+  eq: intBinary(SIMD.i32x4Eq),
+  ne: intBinary(SIMD.i32x4Ne),
+  lt: intBinary(SIMD.i32x4LtS, SIMD.i32x4LtU),
+  le: intBinary(SIMD.i32x4LeS, SIMD.i32x4LeU),
+  gt: intBinary(SIMD.i32x4GtS, SIMD.i32x4GtU),
+  ge: intBinary(SIMD.i32x4GeS, SIMD.i32x4GeU),
+  convert_element_type: (c, [a], e) => {
+    const to = e.outBinders[0]!.aval.dtype;
+    if (to === "float32")
+      c.get(a!).simd(isUnsigned(e) ? SIMD.f32x4ConvertI32x4U : SIMD.f32x4ConvertI32x4S);
+    else if (to === "bool") c.get(a!).splat(0, "i32").simd(SIMD.i32x4Ne);
+    else c.get(a!); // int32 <-> uint32 keep their words
+  },
+  bitcast_convert_type: (c, [a]) => c.get(a!),
+  threefry2x32: threefry,
+};
+
+const INTEGER: readonly DType[] = ["int32", "uint32"];
+/** The dtype an equation computes in (select_n: its cases). */
+const operandDtype = (e: JaxprEqn): DType =>
+  (e.primitive.name === "select_n" ? e.inputs[1]! : e.inputs[0]!).aval.dtype;
+const literalShift = (a: Atom | undefined) =>
+  a instanceof Literal && Number(a.value) >= 0 && Number(a.value) < 32;
+
+/** The SIMD lowering of an equation of a fused loop, or null where it has none. */
+/**
+ * iota along the one axis longer than 1 (so its values are the flat element indices), as
+ * int32/uint32 words or float32.
+ */
+function iota(e: JaxprEqn): Lowering | null {
+  const { dimension, dtype } = e.params as { dimension: number; dtype: DType };
+  const shape = e.outBinders[0]!.aval.shape;
+  if (shape.some((n, d) => n > 1 && d !== dimension) || dtype === "bool") return null;
+  return (c) => {
+    c.get(c.elementIndex!);
+    if (dtype === "float32") c.simd(SIMD.f32x4ConvertI32x4S);
+  };
+}
+
+function loweringOf(e: JaxprEqn): Lowering | null {
+  const name = e.primitive.name;
+  if (name === "iota") return iota(e);
+  const operands = operandDtype(e);
+  const out = e.outBinders[0]!.aval.dtype;
+  const dtypes = [...e.inputs.map((a) => a.aval.dtype), ...e.outBinders.map((v) => v.aval.dtype)];
+  if (name === "broadcast_in_dim") return e.inputs[0]!.aval.size === 1 ? LOWERINGS[name]! : null;
+  if (name === "select_n")
+    return e.inputs.length === 3 && e.inputs[0]!.aval.dtype === "bool" ? LOWERINGS[name]! : null;
+  if (name === "copy" || name === "stop_gradient") return LOWERINGS[name]!;
+  if (name === "integer_pow" && (e.params as { y: number }).y !== 2) return null;
+  if (INTEGER.includes(operands)) {
+    if (name.startsWith("shift") && !literalShift(e.inputs[1])) return null;
+    if (name === "bitcast_convert_type" && out === "float32") return INT_LOWERINGS[name]!;
+    if (!dtypes.every((d) => INTEGER.includes(d) || d === "bool" || d === "float32")) return null;
+    return INT_LOWERINGS[name] ?? null;
+  }
+  if (!dtypes.every((d) => d === "float32" || d === "bool" || INTEGER.includes(d))) return null;
+  if (operands === "float32" && INTEGER.includes(out))
+    return name === "bitcast_convert_type" ? INT_LOWERINGS[name]! : null;
+  if (operands === "bool" && INTEGER.includes(out) && name === "convert_element_type")
+    return (c, [a]) => c.get(a!).splat(1, "i32").simd(SIMD.and);
+  const lowering = LOWERINGS[name];
+  if (!lowering || e.outBinders.length !== 1) return null;
+  const bools = ["and", "or", "not"].includes(name);
+  if (bools) return operands === "bool" ? lowering : null;
+  if (["eq", "ne", "lt", "le", "gt", "ge", "is_finite"].includes(name))
+    return operands === "float32" ? lowering : null;
+  if (name === "convert_element_type") return lowering;
+  return out === "float32" ? lowering : null;
+}
 
 /** Whether an equation of a fused loop has a SIMD lowering (given its operands' kinds). */
-export function lowerable(e: JaxprEqn): boolean {
-  const name = e.primitive.name;
-  if (!(name in LOWERINGS) || e.outBinders.length !== 1) return false;
-  if (![...e.inputs, e.outBinders[0]!].every(isFloatOrBool)) return false;
-  const p = e.params as Record<string, unknown>;
-  if (name === "integer_pow") return p.y === 2;
-  if (name === "broadcast_in_dim") return e.inputs[0]!.aval.size === 1;
-  if (name === "select_n") return e.inputs.length === 3 && e.inputs[0]!.aval.dtype === "bool";
-  const bools = ["and", "or", "not"].includes(name);
-  const compares = ["eq", "ne", "lt", "le", "gt", "ge", "is_finite"].includes(name);
-  if (bools) return e.inputs.every((a) => a.aval.dtype === "bool");
-  if (compares) return e.inputs.every((a) => a.aval.dtype === "float32");
-  if (name === "convert_element_type" || name === "select_n") return true;
-  return e.outBinders[0]!.aval.dtype === "float32";
-}
+export const lowerable = (e: JaxprEqn): boolean => loweringOf(e) !== null;
 
 // --- kernels ----------------------------------------------------------------------------------
 
@@ -674,11 +841,11 @@ export interface KernelReduction {
 
 /** What a fused loop reads from outside, and what it hands back. */
 export interface KernelSignature {
-  /** Arrays of the loop's shape, one element per lane. */
+  /** Arrays of the loop's shape (float32, int32 or uint32), one element per lane. */
   arrays: Var[];
-  /** Size-1 values (float32 or bool), the same in every lane. */
+  /** Size-1 values, the same in every lane. */
   scalars: Var[];
-  /** Values the loop computes that are read after it (float32). */
+  /** Values the loop computes that are read after it (float32, int32 or uint32). */
   outputs: Var[];
   /** Values the loop computes that are reduced over all their elements. */
   reductions?: KernelReduction[];
@@ -696,6 +863,7 @@ const UNROLL = 2;
 const LANES_PER_PASS = 4 * UNROLL;
 const memory = new WebAssembly.Memory({ initial: 1 });
 let memoryF32 = new Float32Array(memory.buffer);
+let memoryI32 = new Int32Array(memory.buffer);
 let memoryF64 = new Float64Array(memory.buffer);
 let memoryU8 = new Uint8Array(memory.buffer);
 const imports = { env: { mem: memory, ...MATH_IMPORTS } };
@@ -707,29 +875,24 @@ const imports = { env: { mem: memory, ...MATH_IMPORTS } };
  */
 class Accumulators {
   readonly #accumulators: number[][];
-  readonly #index: number;
   readonly #length: number;
   constructor(
     private readonly c: KernelCode,
     private readonly reductions: KernelReduction[],
     lengthParam: number,
+    private readonly index: number,
   ) {
     this.#accumulators = reductions.map(({ op }) =>
       op === "sum" || op === "prod"
         ? [0, 1].map(() => c.get(c.constant(op === "sum" ? 0 : 1, "f64")).save())
         : [c.get(c.constant(op === "max" ? -Infinity : Infinity, "f32")).save()],
     );
-    c.body
-      .u8(0xfd)
-      .u32(SIMD.const)
-      .u8(...new Uint8Array(Int32Array.of(0, 1, 2, 3).buffer));
-    this.#index = c.save();
     this.#length = c.get(lengthParam).simd(SIMD.i32x4Splat).save();
   }
   /** Folds one vector of each reduced value in (`local` gives a variable's local). */
   add(local: (v: Var) => number): void {
     const { c } = this;
-    const inside = c.binary(SIMD.i32x4LtS, this.#index, this.#length).save();
+    const inside = c.binary(SIMD.i32x4LtS, this.index, this.#length).save();
     this.reductions.forEach(({ input, op }, j) => {
       const identity = op === "sum" ? 0 : op === "prod" ? 1 : op === "max" ? -Infinity : Infinity;
       c.get(local(input)).splat(identity, "f32").get(inside).simd(SIMD.bitselect);
@@ -747,7 +910,6 @@ class Accumulators {
       c.get(acc[1]!).get(value).get(value).shuffle(HIGH_HALF).simd(SIMD.f64x2PromoteLowF32x4);
       c.simd(combine).set(acc[1]!);
     });
-    c.get(this.#index).splat(4, "i32").simd(SIMD.i32x4Add).set(this.#index);
   }
   /** Combines the lanes and stores each result as a double at resultsParam + 8 j. */
   store(resultsParam: number): void {
@@ -785,7 +947,7 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
   const firstOutput = FIRST_ARRAY + arrays.length;
   const firstScalar = firstOutput + outputs.length;
   const params = [I32, I32, I32, ...arrays.map(() => I32), ...outputs.map(() => I32)];
-  params.push(...scalars.map((v) => (v.aval.dtype === "bool" ? I32 : F32)));
+  params.push(...scalars.map((v) => (v.aval.dtype === "float32" ? F32 : I32)));
   const counter = params.length;
   const c = new KernelCode(counter + 1);
   const local = new Map<Var, number>();
@@ -795,14 +957,28 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
       c.body.u8(0x41).s32(0); // 0 - p: all ones for true
       c.get(firstScalar + k).body.u8(0x6b);
       c.simd(SIMD.i32x4Splat);
-    } else c.get(firstScalar + k).simd(SIMD.f32x4Splat);
+    } else if (v.aval.dtype === "float32") c.get(firstScalar + k).simd(SIMD.f32x4Splat);
+    else c.get(firstScalar + k).simd(SIMD.i32x4Splat);
     local.set(v, c.save());
   });
-  const accumulators = reductions.length ? new Accumulators(c, reductions, LENGTH) : null;
+  // The element indices of the current vector, for reductions (to mask the tail) and iota.
+  const needsIndex = reductions.length > 0 || eqns.some((e) => e.primitive.name === "iota");
+  if (needsIndex) {
+    c.body
+      .u8(0xfd)
+      .u32(SIMD.const)
+      .u8(...new Uint8Array(Int32Array.of(0, 1, 2, 3).buffer));
+    c.elementIndex = c.save();
+  }
+  const accumulators = reductions.length
+    ? new Accumulators(c, reductions, LENGTH, c.elementIndex!)
+    : null;
   const literal = (a: Literal) =>
     a.aval.dtype === "bool"
       ? c.constant(a.value ? -1 : 0, "i64")
-      : c.constant(Number(a.value), "f32");
+      : a.aval.dtype === "float32"
+        ? c.constant(Number(a.value), "f32")
+        : c.constant(Number(a.value) | 0, "i32");
   const operand = (a: Atom) => (a instanceof Literal ? literal(a) : local.get(a)!);
   const address = (pointer: number) => c.get(pointer).get(counter).body.u8(0x6a); // i32.add
   // block { loop { if (i >= bytes) break; body; i += 16 UNROLL; continue } }
@@ -819,8 +995,12 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
       local.set(v, c.save());
     });
     for (const e of eqns) {
-      LOWERINGS[e.primitive.name]!(c, e.inputs.map(operand), e);
-      local.set(e.outBinders[0]!, c.save());
+      const results = loweringOf(e)!(c, e.inputs.map(operand), e);
+      if (!Array.isArray(results)) local.set(e.outBinders[0]!, c.save());
+      else
+        e.outBinders.forEach((v, k) => {
+          local.set(v, results[k] as number);
+        });
     }
     outputs.forEach((v, k) => {
       address(firstOutput + k);
@@ -830,6 +1010,7 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
         .u32(16 * u);
     });
     accumulators?.add((v) => local.get(v)!);
+    if (needsIndex) c.get(c.elementIndex!).splat(4, "i32").simd(SIMD.i32x4Add).set(c.elementIndex!);
   }
   c.get(counter)
     .body.u8(0x41)
@@ -854,8 +1035,8 @@ export function compileKernel(eqns: JaxprEqn[], signature: KernelSignature): Sim
 export function runKernel(
   kernel: SimdKernel,
   length: number,
-  arrays: Float32Array[],
-  outputs: Float32Array[],
+  arrays: (Float32Array | Int32Array)[],
+  outputs: (Float32Array | Int32Array)[],
   scalars: number[],
 ): number[] {
   const lanes = Math.ceil(length / LANES_PER_PASS) * LANES_PER_PASS;
@@ -867,17 +1048,21 @@ export function runKernel(
   if (bytes > memory.buffer.byteLength) {
     memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
     memoryF32 = new Float32Array(memory.buffer);
+    memoryI32 = new Int32Array(memory.buffer);
     memoryF64 = new Float64Array(memory.buffer);
     memoryU8 = new Uint8Array(memory.buffer);
   }
+  const view = (a: Float32Array | Int32Array) =>
+    a instanceof Float32Array ? memoryF32 : memoryI32;
   memoryU8.set(kernel.pool);
   const args = [lanes * 4, length, results];
   for (let k = 0; k < regions; k++) args.push(start + k * lanes * 4);
-  for (let k = 0; k < arrays.length; k++) memoryF32.set(arrays[k]!, start / 4 + k * lanes);
+  for (let k = 0; k < arrays.length; k++) view(arrays[k]!).set(arrays[k]!, start / 4 + k * lanes);
   kernel.run(...args, ...scalars);
   for (let k = 0; k < outputs.length; k++) {
     const first = start / 4 + (arrays.length + k) * lanes;
-    outputs[k]!.set(memoryF32.subarray(first, first + length));
+    const output = outputs[k]!;
+    output.set(view(output).subarray(first, first + length));
   }
   return Array.from(memoryF64.subarray(results / 8, results / 8 + reduced));
 }

@@ -138,6 +138,76 @@ describe.skipIf(!simdAvailable)("fused loops as WebAssembly SIMD kernels", () =>
     expectSame(jax.jit(f)(a, b), f(a, b), "pow specials");
   });
 
+  it("integer arithmetic, bits, comparisons and conversions on int32 and uint32 words", () => {
+    const i = jnp.arange(-2049, 2050, { dtype: "int32" }).mul(1048573);
+    const u = i.astype("uint32");
+    const cases: [string, (a: A, b: A) => A | A[]][] = [
+      ["add, sub, mul (wrapping)", (a, b) => a.add(b).mul(a).sub(7)],
+      [
+        "bit operations and literal shifts",
+        (a) => {
+          const s = jax.lax.shiftLeft(a, 3);
+          const r = jax.lax.shiftRightLogical(a, 5);
+          const t = jax.lax.shiftRightArithmetic(a, 31);
+          return jnp.bitwiseXor(jnp.bitwiseOr(s, r), jnp.bitwiseAnd(t, jnp.bitwiseNot(a)));
+        },
+      ],
+      ["max, min, negation", (a, b) => jnp.maximum(jnp.negative(a), jnp.minimum(a, b))],
+      [
+        "comparisons",
+        (a, b) =>
+          [a.lt(b), a.le(b), a.gt(b), a.ge(b), a.eq(b), a.ne(b)].reduce((acc, m) =>
+            acc.add(m.astype("float32")),
+          ),
+      ],
+      [
+        "conversions and bitcasts",
+        (a) => [
+          a.astype("float32"),
+          jax.lax.bitcastConvertType(a, "float32").mul(0).add(a.astype("float32")),
+          jax.lax.bitcastConvertType(jnp.abs(a.astype("float32")), a.dtype),
+        ],
+      ],
+      ["select of integers", (a, b) => jnp.where(a.gt(b), a, b)],
+    ];
+    for (const [label, f] of cases)
+      for (const [a, b] of [
+        [i, i.mul(3)],
+        [u, u.mul(3)],
+      ] as const) {
+        const name = `${label} (${a.dtype})`;
+        expect(
+          source((x: A, y: A) => f(x, y), a, b),
+          name,
+        ).toContain("rt.simd(");
+        const jitted = [jax.jit(f)(a, b)].flat() as A[];
+        ([f(a, b)].flat() as A[]).forEach((expected, k) => {
+          expectSame(jitted[k]!, expected, `${name} output ${k}`);
+        });
+      }
+  });
+
+  it("random bits, uniform and normal draws (threefry, erf_inv) equal eager bit for bit", () => {
+    const key = jax.random.PRNGKey(7);
+    const draws: [string, (k: A) => A][] = [
+      ["bits", (k) => jax.random.bits(k, [5003])],
+      ["uniform", (k) => jax.random.uniform(k, [5003])],
+      ["normal", (k) => jax.random.normal(k, [5003])],
+      ["split", (k) => jax.random.split(k, 3001) as A],
+    ];
+    for (const [name, f] of draws) {
+      expect(source(f, key), name).toContain("rt.simd(");
+      expectSame(jax.jit(f)(key), f(key), name);
+    }
+  });
+
+  it("erf_inv over its whole domain and beyond", () => {
+    const u = jnp.linspace(-1.1, 1.1, 4401);
+    const f = (a: A) => jax.lax.erfInv(a);
+    expect(source(f, u)).toContain("rt.simd(");
+    expectSame(jax.jit(f)(u), f(u), "erf_inv");
+  });
+
   it("takes size-1 operands (float and bool) as kernel parameters", () => {
     const f = (a: A, s: A, flag: A) => jnp.where(flag, a.mul(s), a.add(s)).add(2.5);
     for (const flag of [true, false]) {
