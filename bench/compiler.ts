@@ -59,6 +59,40 @@ function atMost(
 }
 const relDiff = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-6, Math.abs(b));
 
+/**
+ * `units` calls of `make`, each read and released. Where reads are synchronous they are read
+ * synchronously (as jax-js's case does): an await per call would add a microtask turn to the
+ * sub-microsecond calls measured.
+ */
+function repeatCalls<T>(
+  units: number,
+  sync: boolean,
+  make: () => T,
+  readSync: (t: T) => number,
+  readAsync: (t: T) => Promise<number>,
+  release: (t: T) => void,
+): () => number | Promise<number> {
+  if (sync)
+    return () => {
+      let s = 0;
+      for (let i = 0; i < units; i++) {
+        const t = make();
+        s += readSync(t);
+        release(t);
+      }
+      return s;
+    };
+  return async () => {
+    let s = 0;
+    for (let i = 0; i < units; i++) {
+      const t = make();
+      s += await readAsync(t);
+      release(t);
+    }
+    return s;
+  };
+}
+
 // --- 2. a 20-op scalar function --------------------------------------------------------------
 /** y <- op(y, x), twenty times: the same sequence for every peer. */
 const SCALAR_OPS = [
@@ -336,54 +370,30 @@ export async function compilerWorkloads(ctx: CompilerContext): Promise<CompilerR
     const mine = (await f(jx).data())[0]!;
     const check = `tfjax jit ${mine.toPrecision(6)} vs JS ${reference.toPrecision(6)} (rel ${relDiff(mine, reference).toExponential(1)})`;
     const units = 100;
-    // Where reads are synchronous, every peer reads synchronously (as jax-js does): an await
-    // per call would add a microtask turn to the sub-microsecond calls measured here.
     const cases: Case[] = [
       {
         name: "tfjax jit",
         units,
-        run: ctx.readsSync
-          ? () => {
-              let s = 0;
-              for (let i = 0; i < units; i++) {
-                const a = f(jx);
-                s += a.dataSync()[0]!;
-                free(a);
-              }
-              return s;
-            }
-          : async () => {
-              let s = 0;
-              for (let i = 0; i < units; i++) {
-                const a = f(jx);
-                s += await readTfjax(a);
-                free(a);
-              }
-              return s;
-            },
+        run: repeatCalls(
+          units,
+          ctx.readsSync,
+          () => f(jx),
+          (a) => a.dataSync()[0]!,
+          readTfjax,
+          free,
+        ),
       },
       {
         name: "tf.js",
         units,
-        run: ctx.readsSync
-          ? () => {
-              let s = 0;
-              for (let i = 0; i < units; i++) {
-                const t = tf.tidy(() => scalarChain(tfOps, tx));
-                s += t.dataSync()[0]!;
-                t.dispose();
-              }
-              return s;
-            }
-          : async () => {
-              let s = 0;
-              for (let i = 0; i < units; i++) {
-                const t = tf.tidy(() => scalarChain(tfOps, tx));
-                s += await readTf(t);
-                t.dispose();
-              }
-              return s;
-            },
+        run: repeatCalls(
+          units,
+          ctx.readsSync,
+          () => tf.tidy(() => scalarChain(tfOps, tx)),
+          (t) => t.dataSync()[0] as number,
+          readTf,
+          (t) => t.dispose(),
+        ),
       },
     ];
     if (fJaxJs)

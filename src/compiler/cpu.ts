@@ -34,6 +34,7 @@ import {
   compileKernel,
   type KernelReduction,
   lowerable,
+  operandDtype,
   runKernel,
   type SimdKernel,
   simdAvailable,
@@ -256,12 +257,6 @@ const ELEMENTWISE: Record<string, Expr> = {
   copy: ([a]) => a!,
   stop_gradient: ([a]) => a!,
 };
-
-/** The dtype an elementwise primitive computes in (select_n: its cases; clamp: its operand). */
-function operandDtype(e: JaxprEqn): DType {
-  const name = e.primitive.name;
-  return (name === "select_n" || name === "clamp" ? e.inputs[1]! : e.inputs[0]!).aval.dtype;
-}
 
 // --- index tables ------------------------------------------------------------------------------
 
@@ -984,9 +979,9 @@ class FusedGroup {
   /**
    * The loop as a WebAssembly SIMD kernel (src/compiler/wasm.ts), when it is long enough to pay
    * for copying its operands, every equation has a SIMD lowering over float32, int32 or uint32
-   * arrays and size-1 values, and its folded reductions (if any) reduce float32 values to one number by
-   * sum, product, max or min. Operands that broadcast into the loop are first expanded to its
-   * shape by a JavaScript loop.
+   * arrays and size-1 values, and its folded reductions (if any) reduce float32 values to one
+   * number by sum, product, max or min. Operands that broadcast into the loop are first
+   * expanded to its shape by a JavaScript loop.
    */
   emitSimd(): boolean {
     if (!simdAvailable || this.size < SIMD_MIN_SIZE) return false;

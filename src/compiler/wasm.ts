@@ -611,7 +611,10 @@ const f64Unary =
   (c, [a]) =>
     viaF64(c, [a!], (x) => fn(c, x!));
 
-/** The lowerings, by primitive; each leaves the result on the stack. Operands are f32x4 lanes or lane masks. */
+/**
+ * The lowerings of equations whose operands are float32 (f32x4 lanes) or bool (lane masks), by
+ * primitive; each leaves its result on the stack.
+ */
 const LOWERINGS: Record<string, Lowering> = {
   add: f32Binary(SIMD.f32x4Add),
   sub: f32Binary(SIMD.f32x4Sub),
@@ -625,7 +628,7 @@ const LOWERINGS: Record<string, Lowering> = {
   floor: f32Unary(SIMD.f32x4Floor),
   ceil: f32Unary(SIMD.f32x4Ceil),
   square: (c, [a]) => c.binary(SIMD.f32x4Mul, a!, a!),
-  integer_pow: (c, [a]) => c.binary(SIMD.f32x4Mul, a!, a!), // y = 2 only (see lowerable)
+  integer_pow: (c, [a]) => c.binary(SIMD.f32x4Mul, a!, a!), // y = 2 only (see loweringOf)
   exp: f64Unary(expF64),
   expm1: f64Unary(expm1F64),
   log: f64Unary(logF64),
@@ -671,7 +674,7 @@ const LOWERINGS: Record<string, Lowering> = {
   },
   copy: (c, [a]) => c.get(a!),
   stop_gradient: (c, [a]) => c.get(a!),
-  broadcast_in_dim: (c, [a]) => c.get(a!), // from a size-1 operand only (see lowerable)
+  broadcast_in_dim: (c, [a]) => c.get(a!), // from a size-1 operand only (see loweringOf)
 };
 
 /**
@@ -746,7 +749,7 @@ const INT_LOWERINGS: Record<string, Lowering> = {
   sub: intBinary(SIMD.i32x4Sub),
   mul: intBinary(SIMD.i32x4Mul),
   square: (c, [a]) => c.binary(SIMD.i32x4Mul, a!, a!),
-  integer_pow: (c, [a]) => c.binary(SIMD.i32x4Mul, a!, a!), // y = 2 only (see lowerable)
+  integer_pow: (c, [a]) => c.binary(SIMD.i32x4Mul, a!, a!), // y = 2 only (see loweringOf)
   neg: (c, [a]) => c.get(a!).simd(SIMD.i32x4Neg),
   max: intBinary(SIMD.i32x4MaxS, SIMD.i32x4MaxU),
   min: intBinary(SIMD.i32x4MinS, SIMD.i32x4MinU),
@@ -775,13 +778,14 @@ const INT_LOWERINGS: Record<string, Lowering> = {
 };
 
 const INTEGER: readonly DType[] = ["int32", "uint32"];
-/** The dtype an equation computes in (select_n: its cases). */
-const operandDtype = (e: JaxprEqn): DType =>
-  (e.primitive.name === "select_n" ? e.inputs[1]! : e.inputs[0]!).aval.dtype;
+/** The dtype an elementwise equation computes in (select_n: its cases; clamp: its operand). */
+export function operandDtype(e: JaxprEqn): DType {
+  const name = e.primitive.name;
+  return (name === "select_n" || name === "clamp" ? e.inputs[1]! : e.inputs[0]!).aval.dtype;
+}
 const literalShift = (a: Atom | undefined) =>
   a instanceof Literal && Number(a.value) >= 0 && Number(a.value) < 32;
 
-/** The SIMD lowering of an equation of a fused loop, or null where it has none. */
 /**
  * iota along the one axis longer than 1 (so its values are the flat element indices), as
  * int32/uint32 words or float32.
@@ -796,12 +800,12 @@ function iota(e: JaxprEqn): Lowering | null {
   };
 }
 
+/** The SIMD lowering of an equation of a fused loop, or null where it has none. */
 function loweringOf(e: JaxprEqn): Lowering | null {
   const name = e.primitive.name;
   if (name === "iota") return iota(e);
   const operands = operandDtype(e);
   const out = e.outBinders[0]!.aval.dtype;
-  const dtypes = [...e.inputs.map((a) => a.aval.dtype), ...e.outBinders.map((v) => v.aval.dtype)];
   if (name === "broadcast_in_dim") return e.inputs[0]!.aval.size === 1 ? LOWERINGS[name]! : null;
   if (name === "select_n")
     return e.inputs.length === 3 && e.inputs[0]!.aval.dtype === "bool" ? LOWERINGS[name]! : null;
@@ -809,11 +813,8 @@ function loweringOf(e: JaxprEqn): Lowering | null {
   if (name === "integer_pow" && (e.params as { y: number }).y !== 2) return null;
   if (INTEGER.includes(operands)) {
     if (name.startsWith("shift") && !literalShift(e.inputs[1])) return null;
-    if (name === "bitcast_convert_type" && out === "float32") return INT_LOWERINGS[name]!;
-    if (!dtypes.every((d) => INTEGER.includes(d) || d === "bool" || d === "float32")) return null;
     return INT_LOWERINGS[name] ?? null;
   }
-  if (!dtypes.every((d) => d === "float32" || d === "bool" || INTEGER.includes(d))) return null;
   if (operands === "float32" && INTEGER.includes(out))
     return name === "bitcast_convert_type" ? INT_LOWERINGS[name]! : null;
   if (operands === "bool" && INTEGER.includes(out) && name === "convert_element_type")
