@@ -24,7 +24,7 @@ describe("results of jitted calls on cpu", () => {
     for (const y of ys) expect(y.tolist()).toEqual(expected.map(Math.fround));
   });
 
-  it("read, print and convert as any array", async () => {
+  it("read, print and convert like every other array", async () => {
     const y = f(x);
     expect(Array.from(y.dataSync())).toEqual(expected.map(Math.fround));
     expect(Array.from(await y.data())).toEqual(expected.map(Math.fround));
